@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what kiln needs on a Debian machine: system packages through apt-get (only those
+# missing), then the npm dependencies (which also build the TypeScript sources).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages: g++ compiles generated C++ and the addon; cmake builds the addon;
+# libopenblas-dev provides cblas_sgemm.
+PACKAGES=(g++ cmake libopenblas-dev)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "kiln: installing system packages: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+
+# npm ci when a lockfile exists (reproducible), else npm install. `prepare` builds dist/.
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi

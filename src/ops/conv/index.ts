@@ -1,0 +1,2 @@
+// Filled by the conv op group.
+export {};

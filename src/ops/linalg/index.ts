@@ -1,0 +1,2 @@
+// Filled by the linalg op group.
+export {};

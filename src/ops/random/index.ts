@@ -1,0 +1,2 @@
+// Filled by the random op group.
+export {};

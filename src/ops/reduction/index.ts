@@ -1,0 +1,2 @@
+// Filled by the reduction op group.
+export {};

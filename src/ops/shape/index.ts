@@ -1,0 +1,2 @@
+// Filled by the shape op group.
+export {};

@@ -1,0 +1,1 @@
+export * from './neg.js';

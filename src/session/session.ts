@@ -1,0 +1,148 @@
+/**
+ * Session (TF1): runs fetches of a graph with feeds, keeping variable values across runs.
+ * Variables are initialized on first use in each session (no initializer op to run), from
+ * their initial value or initializer; `initialize()` resets them explicitly.
+ */
+import { getDefaultGraph, Operation, Tensor, type Graph } from '../graph/graph.js';
+import type { NDArray, ArrayLike } from '../graph/ndarray.js';
+import { array } from '../graph/ndarray.js';
+import { formatShape, shapesEqual } from '../graph/shape.js';
+import { DTypeError, InvalidArgumentError, ShapeError } from '../graph/errors.js';
+import { interpret } from '../interpreter/interpreter.js';
+import { fromValue, toValue } from '../interpreter/values.js';
+import { variableInitialValue, type VariableAttrs } from '../ops/variable.js';
+import { checkAllFed, normalizeFeeds, type FeedDict } from './feeds.js';
+
+/** What `run` can fetch: a tensor, an op (for its effect), or arrays and records of those. */
+export type Fetch = Tensor | Operation | readonly Fetch[] | { readonly [key: string]: Fetch };
+
+/** The result of a fetch, mirroring its structure: an NDArray per tensor, `undefined` per op. */
+export type FetchResult<F> = F extends Tensor
+  ? NDArray
+  : F extends Operation
+    ? undefined
+    : F extends readonly unknown[]
+      ? { -readonly [K in keyof F]: FetchResult<F[K]> }
+      : F extends object
+        ? { -readonly [K in keyof F]: FetchResult<F[K]> }
+        : never;
+
+export type Backend = 'interpreter' | 'native';
+
+export interface SessionOptions {
+  /** `'interpreter'` (float64 reference evaluator) for now; `'native'` comes with the native backend. */
+  backend?: Backend;
+}
+
+export class Session {
+  readonly graph: Graph;
+  readonly backend: Backend;
+  private readonly variables = new Map<Operation, NDArray>();
+  private runCount = 0;
+  private closed = false;
+
+  constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
+    this.graph = graph;
+    this.backend = options.backend ?? 'interpreter';
+    if (this.backend !== 'interpreter') {
+      throw new InvalidArgumentError(`Session: backend '${this.backend}' is not available yet; use 'interpreter'`);
+    }
+  }
+
+  /**
+   * Computes `fetches` given `feeds`, running every update they depend on.
+   * @example const [loss] = sess.run([lossT], { x: xs, y: ys });
+   * @throws InvalidArgumentError for a missing feed, a fetch from another graph, a closed session;
+   *   ShapeError/DTypeError for a feed of the wrong shape or dtype. A failed run changes no variable.
+   */
+  run<const F extends Fetch>(fetches: F, feeds?: FeedDict): FetchResult<F> {
+    if (this.closed) throw new InvalidArgumentError('Session.run: the session is closed');
+    const tensors: Tensor[] = [];
+    const targets: Operation[] = [];
+    this.collect(fetches, tensors, targets);
+    const feedMap = normalizeFeeds(this.graph, feeds);
+    checkAllFed(tensors, targets, feedMap);
+    const { values, updates } = interpret(
+      tensors,
+      targets,
+      new Map([...feedMap].map(([op, v]) => [op, toValue(v)])),
+      { read: (v) => this.readState(v) },
+      this.runCount,
+    );
+    // Commit only after the whole run succeeded: nothing is half-updated on failure.
+    for (const [v, value] of updates) this.variables.set(v, value);
+    this.runCount++;
+    let i = 0;
+    const build = (f: Fetch): unknown => {
+      if (f instanceof Tensor) return fromValue(values[i++]!);
+      if (f instanceof Operation) return undefined;
+      if (Array.isArray(f)) return f.map(build);
+      return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, build(v as Fetch)]));
+    };
+    return build(fetches) as FetchResult<F>;
+  }
+
+  /** The current value of a variable (initializing it if needed). */
+  getValue(variable: Tensor): NDArray {
+    return fromValue(this.readState(this.variableOp(variable, 'getValue')));
+  }
+
+  /**
+   * Sets a variable's value.
+   * @throws ShapeError/DTypeError when the value does not match the variable
+   */
+  setValue(variable: Tensor, value: ArrayLike): void {
+    const op = this.variableOp(variable, 'setValue');
+    const t = op.outputs[0]!;
+    const arr = array(value, undefined, t.dtype);
+    if (arr.dtype !== t.dtype) throw new DTypeError(`setValue '${op.name}': got ${arr.dtype}, expected ${t.dtype}`);
+    if (!shapesEqual(arr.shape, t.shape)) {
+      throw new ShapeError(`setValue '${op.name}': got shape ${formatShape(arr.shape)}, expected ${formatShape(t.shape)}`);
+    }
+    this.variables.set(op, toValue(arr));
+  }
+
+  /** (Re)initializes every variable of the graph to its initial value (TF1's global initializer). */
+  initialize(): void {
+    this.variables.clear();
+    for (const v of this.graph.variables()) this.readState(v.op);
+  }
+
+  /** Releases the session; later runs throw. */
+  close(): void {
+    this.closed = true;
+    this.variables.clear();
+  }
+
+  private variableOp(variable: Tensor, what: string): Operation {
+    if (!(variable instanceof Tensor) || variable.graph !== this.graph || variable.op.type !== 'Variable') {
+      throw new InvalidArgumentError(`${what}: expected a variable of this session's graph, got ${String(variable)}`);
+    }
+    return variable.op;
+  }
+
+  private readState(op: Operation): NDArray {
+    let v = this.variables.get(op);
+    if (!v) {
+      v = toValue(variableInitialValue(op.attrs as VariableAttrs));
+      this.variables.set(op, v);
+    }
+    return v;
+  }
+
+  private collect(f: Fetch, tensors: Tensor[], targets: Operation[]): void {
+    if (f instanceof Tensor) {
+      if (f.graph !== this.graph) throw new InvalidArgumentError(`Session.run: fetch ${f} belongs to another graph`);
+      tensors.push(f);
+    } else if (f instanceof Operation) {
+      if (f.graph !== this.graph) throw new InvalidArgumentError(`Session.run: fetch ${f} belongs to another graph`);
+      targets.push(f);
+    } else if (Array.isArray(f)) {
+      for (const x of f) this.collect(x, tensors, targets);
+    } else if (f !== null && typeof f === 'object') {
+      for (const x of Object.values(f)) this.collect(x as Fetch, tensors, targets);
+    } else {
+      throw new InvalidArgumentError(`Session.run: cannot fetch ${String(f)}; expected a Tensor, an Operation, an array or a record`);
+    }
+  }
+}
