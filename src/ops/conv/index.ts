@@ -1,2 +1,3 @@
-// Filled by the conv op group.
-export {};
+export * from './conv2d.js';
+export * from './max_pool.js';
+export * from './avg_pool.js';

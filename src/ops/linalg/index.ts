@@ -1,2 +1,1 @@
-// Filled by the linalg op group.
-export {};
+export * from './matmul.js';
