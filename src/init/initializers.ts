@@ -106,29 +106,37 @@ export const randomNormal = (o: { mean?: number; stddev?: number } & SeedOption 
 /** Normal truncated at 2 stddev, default (0, 0.05) as Keras. */
 export const truncatedNormal = (o: { mean?: number; stddev?: number } & SeedOption = {}): Initializer =>
   new TruncatedNormal('truncatedNormal', () => o.stddev ?? 0.05, o.mean ?? 0, o.seed);
-/** Glorot & Bengio (2010): U(-l, l) with l = sqrt(6 / (fan_in + fan_out)). Keras's default for Dense kernels. */
+/**
+ * Glorot & Bengio (2010): U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), written as Keras's
+ * VarianceScaling(1, 'fan_avg', 'uniform'): sqrt(3 / max(1, (fan_in + fan_out) / 2)).
+ * Keras's default for Dense kernels.
+ */
 export const glorotUniform = (o: SeedOption = {}): Initializer =>
   new RandomUniform(
     'glorotUniform',
     (s) => {
       const { fanIn, fanOut } = computeFans(s);
-      const l = Math.sqrt(6 / Math.max(1, fanIn + fanOut));
+      const l = Math.sqrt(3 / Math.max(1, (fanIn + fanOut) / 2));
       return [-l, l];
     },
     o.seed,
   );
-/** Glorot & Bengio (2010): truncated normal, stddev sqrt(2 / (fan_in + fan_out)) (Keras VarianceScaling). */
+/**
+ * Glorot & Bengio (2010): normal with stddev sqrt(2 / (fan_in + fan_out)), drawn as Keras's
+ * VarianceScaling(1, 'fan_avg', 'truncated_normal'): a truncated normal whose stddev parameter is
+ * that target / 0.8796 (so values lie within 2 x target / 0.8796 and their stddev is the target).
+ */
 export const glorotNormal = (o: SeedOption = {}): Initializer =>
   new TruncatedNormal(
     'glorotNormal',
     (s) => {
       const { fanIn, fanOut } = computeFans(s);
-      return Math.sqrt(2 / Math.max(1, fanIn + fanOut)) / TRUNCATED_STDDEV_CORRECTION;
+      return Math.sqrt(1 / Math.max(1, (fanIn + fanOut) / 2)) / TRUNCATED_STDDEV_CORRECTION;
     },
     0,
     o.seed,
   );
-/** He et al. (2015): truncated normal, stddev sqrt(2 / fan_in) (Keras VarianceScaling). */
+/** He et al. (2015): stddev sqrt(2 / fan_in), truncated as `glorotNormal` (Keras VarianceScaling(2, 'fan_in')). */
 export const heNormal = (o: SeedOption = {}): Initializer =>
   new TruncatedNormal('heNormal', (s) => Math.sqrt(2 / Math.max(1, computeFans(s).fanIn)) / TRUNCATED_STDDEV_CORRECTION, 0, o.seed);
 /** He et al. (2015): U(-l, l) with l = sqrt(6 / fan_in). */

@@ -104,13 +104,19 @@ export function normalStream(n: number, key: SeedPair, runIndex: number, stream 
   return out;
 }
 
+// Marks keys derived from an op's index, so that in one graph they never equal the key of an
+// op given the same number as an explicit seed (op 5 unseeded vs `seed: 5` would otherwise draw
+// the identical stream). Any constant works; this one is the fractional part of sqrt(5) (as SHA-256's H2).
+const DERIVED_KEY_MARK = 0x3c6ef372;
+
 /**
  * Resolves the Philox key of a random op or initializer, as TF1 combines graph and op seeds:
- * an explicit op seed with the graph seed (0 if unset); no op seed but a graph seed: the op's
- * index in the graph; neither: a fresh random seed, fixed in the graph from then on.
+ * an explicit op seed with the graph seed (0 if unset): `[opSeed, graphSeed]`; no op seed but
+ * a graph seed: the op's index in the graph, `[opIndex, graphSeed ^ DERIVED_KEY_MARK]`; neither:
+ * a fresh random key, fixed in the graph from then on. Seeds are taken modulo 2^32.
  */
 export function resolveSeed(opSeed: number | undefined, graphSeed: number | undefined, opIndex: number): SeedPair {
   if (opSeed !== undefined) return [opSeed >>> 0, (graphSeed ?? 0) >>> 0];
-  if (graphSeed !== undefined) return [opIndex >>> 0, graphSeed >>> 0];
+  if (graphSeed !== undefined) return [opIndex >>> 0, (graphSeed ^ DERIVED_KEY_MARK) >>> 0];
   return [(Math.random() * 2 ** 32) >>> 0, (Math.random() * 2 ** 32) >>> 0];
 }
