@@ -1,2 +1,10 @@
-// Filled by the shape op group.
-export {};
+export * from './reshape.js';
+export * from './transpose.js';
+export * from './expand_dims.js';
+export * from './squeeze.js';
+export * from './slice.js';
+export * from './pad.js';
+export * from './concat.js';
+export * from './broadcast_to.js';
+export * from './gather.js';
+export * from './one_hot.js';
