@@ -1,0 +1,87 @@
+/**
+ * Loads kiln's Node addon (runtime/src/addon.cc, built by cmake-js) and types its exports.
+ * Everything native goes through `loadAddon()`, so a missing build fails with one clear message.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { addonPath } from './paths.js';
+
+/** Buffer dtypes of the C ABI, as the addon reports them. */
+export type NativeDType = 'float32' | 'int32';
+
+/** One buffer of a module's manifest (runtime/include/kiln_module.h: kiln_tensor_info). */
+export interface TensorInfo {
+  name: string;
+  dtype: NativeDType;
+  shape: number[];
+  bytes: number;
+}
+
+/** A module's manifest as the addon returns it (kiln_module_manifest). */
+export interface RawManifest {
+  abiVersion: number;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  state: TensorInfo[];
+  workspaceBytes: number;
+  metaJson: string | null;
+}
+
+/** A typed array kiln passes to native code without copying. */
+export type NativeArray = Float32Array | Int32Array;
+
+export interface RawNativeModule {
+  readonly path: string;
+  manifest(): RawManifest;
+  run(inputs: readonly NativeArray[], outputs: readonly NativeArray[], state: readonly NativeArray[]): void;
+  close(): void;
+}
+
+export interface Addon {
+  /** KILN_ABI_VERSION of the runtime; modules compiled for another version are refused. */
+  readonly abiVersion: number;
+  /** KILN_ALIGN: the alignment in bytes of state and workspace memory. */
+  readonly alignment: number;
+  /** Zeroed, `alignment`-aligned native memory, freed when the ArrayBuffer is collected. */
+  allocAligned(bytes: number): ArrayBuffer;
+  /** Threads for OpenMP loops and OpenBLAS together (default: cores, or KILN_NUM_THREADS). */
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  NativeModule: new (path: string) => RawNativeModule;
+}
+
+let cached: Addon | undefined;
+
+/** The addon, loaded once from `addonPath()`. Throws an Error saying how to build it when missing. */
+export function loadAddon(): Addon {
+  return (cached ??= loadAddonFrom(addonPath()));
+}
+
+/** Loads the addon at `path` (uncached; `loadAddon` is the normal entry). */
+export function loadAddonFrom(path: string): Addon {
+  if (!existsSync(path)) {
+    throw new Error(
+      `kiln: the native addon is not built (no ${path}); run \`npm install\` ` +
+        '(needs g++, cmake and libopenblas-dev: `bash scripts/install.sh` installs them), ' +
+        'or `npm run build:addon` to rebuild it',
+    );
+  }
+  const require = createRequire(import.meta.url);
+  try {
+    return require(path) as Addon;
+  } catch (e) {
+    throw new Error(`kiln: cannot load the native addon ${path}: ${(e as Error).message}; rebuild it with \`npm run build:addon\``, {
+      cause: e,
+    });
+  }
+}
+
+/** Whether the addon is built and loads, for tests and backends that fall back to the interpreter. */
+export function addonAvailable(): boolean {
+  try {
+    loadAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}
