@@ -51,8 +51,13 @@ export function defineUnary(spec: UnarySpec): (x: TensorLike, name?: string) => 
 export interface BinarySpec {
   name: string;
   apiName: string;
-  /** Reference formula in float64. */
+  /** Reference formula in float64 (an int32 result is wrapped to int32 when stored). */
   f: (a: number, b: number) => number;
+  /**
+   * Formula for int32 inputs where `f` in float64 would not wrap like C (e.g. `Math.imul` for
+   * mul: a float64 product of two int32 loses low bits before the wrap). Default `f`.
+   */
+  fInt?: (a: number, b: number) => number;
   /**
    * Gradients w.r.t. a and b *before* reducing broadcast dims (the builder sums them back to
    * each input's shape).
@@ -74,7 +79,10 @@ export function defineBinary(spec: BinarySpec): (a: TensorLike, b: TensorLike, n
       if (!dtypes.includes(a!.dtype)) throw new InferenceError(`expected ${dtypes.join(' or ')}, got ${a!.dtype}`, 'dtype');
       return [{ shape: broadcastShapes(a!.shape, b!.shape), dtype: spec.outDtype ?? a!.dtype }];
     },
-    evaluate: ([a, b]) => [mapBinary(a!, b!, spec.f, spec.outDtype ?? a!.dtype)],
+    evaluate: ([a, b]) => {
+      const f = a!.dtype === 'int32' && spec.fInt ? spec.fInt : spec.f;
+      return [mapBinary(a!, b!, f, spec.outDtype ?? a!.dtype)];
+    },
   };
   if (spec.grad) {
     const g = spec.grad;
