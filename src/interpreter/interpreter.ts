@@ -79,7 +79,7 @@ export function interpret(
       if (e instanceof KilnError) throw e;
       if (e instanceof InferenceError) {
         const msg = `${op.def.apiName} '${op.name}': ${e.message} (created at ${op.callSite})`;
-        throw e.kind === 'dtype' ? new DTypeError(msg) : new ShapeError(msg);
+        throw e.kind === 'dtype' ? new DTypeError(msg) : e.kind === 'argument' ? new InvalidArgumentError(msg) : new ShapeError(msg);
       }
       throw e;
     }
