@@ -167,9 +167,43 @@ export class Graph {
    * ShapeError/DTypeError naming the op, the node and the user's call site.
    */
   addOp(type: string, inputs: readonly Tensor[], attrs: Attrs = {}, name?: string): Operation {
-    const def = getOpDef(type);
     const callSite = userCallSite();
     const nodeName = this.uniqueName(this.prefixed(sanitizeName(name ?? type)));
+    const control = this.controlDeps.flat();
+    const role = this.roles[this.roles.length - 1] ?? 'forward';
+    return this.createOp(type, inputs, attrs, nodeName, control, callSite, role);
+  }
+
+  /**
+   * Adds an op with an exact name, call site, role and control inputs, ignoring name scopes
+   * and the control-dependency and role stacks. The graph passes rebuild graphs with it, so a
+   * node keeps the identity the user gave it. Throws when `meta.name` is already used.
+   */
+  addOpExact(
+    type: string,
+    inputs: readonly Tensor[],
+    attrs: Attrs,
+    meta: { name: string; callSite: string; role: OpRole; controlInputs?: readonly Operation[] },
+  ): Operation {
+    const name = sanitizeName(meta.name);
+    if (this.usedNames.has(name)) throw new InvalidArgumentError(`addOpExact: the name '${name}' is already used in this graph`);
+    this.usedNames.set(name, 0);
+    for (const c of meta.controlInputs ?? []) {
+      if (c.graph !== this) throw new InvalidArgumentError(`addOpExact '${name}': control input ${c} belongs to another graph`);
+    }
+    return this.createOp(type, inputs, attrs, name, meta.controlInputs ?? [], meta.callSite, meta.role);
+  }
+
+  private createOp(
+    type: string,
+    inputs: readonly Tensor[],
+    attrs: Attrs,
+    nodeName: string,
+    control: readonly Operation[],
+    callSite: string,
+    role: OpRole,
+  ): Operation {
+    const def = getOpDef(type);
     for (const t of inputs) {
       if (!(t instanceof Tensor)) {
         throw new InvalidArgumentError(`${def.apiName} '${nodeName}': an input is not a Tensor (created at ${callSite})`);
@@ -193,8 +227,6 @@ export class Graph {
       }
       throw e;
     }
-    const control = this.controlDeps.flat();
-    const role = this.roles[this.roles.length - 1] ?? 'forward';
     const op = new Operation(this, this.ops.length, type, nodeName, inputs, attrs, specs, control, callSite, role);
     this.ops.push(op);
     return op;

@@ -1,0 +1,46 @@
+/** Small predicates the passes share. */
+import type { Operation, Tensor } from '../graph/graph.js';
+import { NDArray } from '../graph/ndarray.js';
+import { isFullyDefined } from '../graph/shape.js';
+import { toValue } from '../interpreter/values.js';
+
+/**
+ * Pure: the output depends only on the input values and attrs, so the op may be evaluated at
+ * compile time or merged with an equal one. Placeholders (fed), variables and updates
+ * (stateful) and random ops are never pure; neither is an op with outputs none or control
+ * inputs (dropping it would drop an ordering the user asked for).
+ */
+export function isPure(op: Operation): boolean {
+  const kind = op.def.kind;
+  if (kind === 'random' || kind === 'stateful') return false;
+  if (op.type === 'Placeholder' || op.type === 'Variable' || op.type === 'NoOp') return false;
+  return op.outputs.length > 0 && op.controlInputs.length === 0;
+}
+
+/** The value of a constant tensor (interpreter storage), or undefined when `t` is not a Const output. */
+export function constValue(t: Tensor): NDArray | undefined {
+  return t.op.type === 'Const' ? toValue(t.op.attrs['value'] as NDArray) : undefined;
+}
+
+/** True when `t` is a Const whose every element satisfies `pred` (and, for floats, is not NaN). */
+export function isConstWhere(t: Tensor, pred: (x: number) => boolean): boolean {
+  const v = constValue(t);
+  if (!v) return false;
+  for (let i = 0; i < v.data.length; i++) if (!pred(v.data[i]!)) return false;
+  return true;
+}
+
+/** Is input `i` of `op` read for its shape only? */
+export function isShapeOnly(op: Operation, i: number): boolean {
+  return op.def.shapeOnlyInputs?.includes(i) ?? false;
+}
+
+export function hasStaticShape(t: Tensor): t is Tensor & { shape: readonly number[] } {
+  return isFullyDefined(t.shape);
+}
+
+/** Rounds an interpreter value to what its dtype holds in compiled code (float32), as a Const value. */
+export function roundToDType(v: NDArray): NDArray {
+  if (v.dtype !== 'float32') return v;
+  return new NDArray(Float32Array.from(v.data), v.shape, 'float32');
+}
