@@ -8,6 +8,7 @@
 import { Tensor, type Operation } from '../graph/graph.js';
 import { formatShape } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { isShapeOnlyInput } from '../graph/op_def.js';
 import { add } from '../ops/binary/add.js';
 import { constant, toTensor, type TensorLike } from '../ops/constant.js';
 import { broadcastLike } from '../ops/like.js';
@@ -60,7 +61,7 @@ export function gradients(
     if (fromY.has(op)) continue;
     fromY.add(op);
     op.inputs.forEach((t, i) => {
-      if (!op.def.shapeOnlyInputs?.includes(i)) stack.push(t.op);
+      if (!isShapeOnlyInput(op.def, i)) stack.push(t.op);
     });
   }
   // Ops reachable forward from xs, restricted to those that reach ys.
@@ -68,7 +69,7 @@ export function gradients(
   const onPath = new Set<Operation>();
   for (const op of graph.ops) {
     if (!fromY.has(op)) continue;
-    if (xOps.has(op) || op.inputs.some((t, i) => onPath.has(t.op) && !op.def.shapeOnlyInputs?.includes(i))) onPath.add(op);
+    if (xOps.has(op) || op.inputs.some((t, i) => onPath.has(t.op) && !isShapeOnlyInput(op.def, i))) onPath.add(op);
   }
 
   const grads = new Map<Tensor, Tensor[]>();
@@ -107,7 +108,7 @@ export function gradients(
         const dys = op.outputs.map((t) => (isFloat(t) ? total(t) : undefined));
         if (dys.every((d) => d === undefined)) continue;
         const def = op.def;
-        const needs = op.inputs.some((t, i) => onPath.has(t.op) && isFloat(t) && !def.shapeOnlyInputs?.includes(i));
+        const needs = op.inputs.some((t, i) => onPath.has(t.op) && isFloat(t) && !isShapeOnlyInput(def, i));
         if (!needs) continue;
         if (!def.gradient) {
           throw new InvalidArgumentError(

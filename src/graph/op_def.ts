@@ -75,8 +75,18 @@ export interface OpDef<A extends Attrs = Attrs> {
    * a float gradient must flow through it).
    */
   gradient?(ctx: GradContext<A>, dys: readonly (Tensor | undefined)[]): (Tensor | undefined)[];
-  /** Inputs whose shape, not value, is used (the `like` input of ReshapeLike...). */
-  shapeOnlyInputs?: readonly number[];
+  /**
+   * Inputs whose shape, not value, is used (the `like` input of ReshapeLike...): a list of
+   * indices, or a predicate for variadic ops. Read it through `isShapeOnlyInput`.
+   */
+  shapeOnlyInputs?: readonly number[] | ((index: number) => boolean);
+}
+
+/** Is input `index` of an op of this definition read for its shape only? */
+export function isShapeOnlyInput(def: OpDef<any>, index: number): boolean {
+  const s = def.shapeOnlyInputs;
+  if (!s) return false;
+  return typeof s === 'function' ? s(index) : s.includes(index);
 }
 
 const registry = new Map<string, OpDef<Attrs>>();

@@ -1,3 +1,4 @@
+import { isShapeOnlyInput } from '../graph/op_def.js';
 /** Small predicates the passes share. */
 import type { Operation, Tensor } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
@@ -32,7 +33,7 @@ export function isConstWhere(t: Tensor, pred: (x: number) => boolean): boolean {
 
 /** Is input `i` of `op` read for its shape only? */
 export function isShapeOnly(op: Operation, i: number): boolean {
-  return op.def.shapeOnlyInputs?.includes(i) ?? false;
+  return isShapeOnlyInput(op.def, i);
 }
 
 export function hasStaticShape(t: Tensor): t is Tensor & { shape: readonly number[] } {
