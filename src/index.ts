@@ -10,3 +10,5 @@ export type { FeedDict } from './session/feeds.js';
 export * as initializers from './init/initializers.js';
 export type { Initializer } from './init/initializers.js';
 export { interpret } from './interpreter/interpreter.js';
+export * from './train/index.js';
+export * as passes from './passes/index.js';
