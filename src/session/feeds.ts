@@ -45,7 +45,11 @@ export function checkFeed(op: Operation, value: ArrayLike): NDArray {
     if (known === 0 || value.length % known !== 0) {
       throw new ShapeError(`placeholder '${op.name}': ${value.length} values do not fill shape ${formatShape(spec.shape)}`);
     }
-    arr = array(value, spec.shape.map((d) => d ?? value.length / known), spec.dtype);
+    const shape = spec.shape.map((d) => d ?? value.length / known);
+    // A typed array of the placeholder's storage type is used as is (no copy): the native
+    // backend passes it to compiled code by pointer.
+    const same = (value instanceof Float32Array && spec.dtype === 'float32') || (value instanceof Int32Array && spec.dtype === 'int32') || (value instanceof Uint8Array && spec.dtype === 'bool');
+    arr = same ? new NDArray(value as Float32Array | Int32Array | Uint8Array, shape, spec.dtype) : array(value, shape, spec.dtype);
   } else {
     try {
       arr = array(value, undefined, spec.dtype);

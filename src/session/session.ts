@@ -12,6 +12,7 @@ import { interpret } from '../interpreter/interpreter.js';
 import { fromValue, toValue } from '../interpreter/values.js';
 import { variableInitialValue, type VariableAttrs } from '../ops/variable.js';
 import { checkAllFed, normalizeFeeds, type FeedDict } from './feeds.js';
+import { NativeBackend } from './native_backend.js';
 
 /** What `run` can fetch: a tensor, an op (for its effect), or arrays and records of those. */
 export type Fetch = Tensor | Operation | readonly Fetch[] | { readonly [key: string]: Fetch };
@@ -30,7 +31,10 @@ export type FetchResult<F> = F extends Tensor
 export type Backend = 'interpreter' | 'native';
 
 export interface SessionOptions {
-  /** `'interpreter'` (float64 reference evaluator) for now; `'native'` comes with the native backend. */
+  /**
+   * `'interpreter'` (the float64 reference evaluator, the default) or `'native'` (compiled C++:
+   * one executable per fetches/targets/feed shapes, run as one native call).
+   */
   backend?: Backend;
 }
 
@@ -44,10 +48,14 @@ export class Session {
   constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
     this.graph = graph;
     this.backend = options.backend ?? 'interpreter';
-    if (this.backend !== 'interpreter') {
-      throw new InvalidArgumentError(`Session: backend '${this.backend}' is not available yet; use 'interpreter'`);
+    if (this.backend !== 'interpreter' && this.backend !== 'native') {
+      throw new InvalidArgumentError(`Session: unknown backend '${String(this.backend)}'; use 'interpreter' or 'native'`);
     }
+    if (this.backend === 'native') this.native = new NativeBackend(graph);
   }
+
+  /** The native backend's state and executables (undefined for the interpreter). */
+  readonly native: NativeBackend | undefined;
 
   /**
    * Computes `fetches` given `feeds`, running every update they depend on.
@@ -62,6 +70,18 @@ export class Session {
     this.collect(fetches, tensors, targets);
     const feedMap = normalizeFeeds(this.graph, feeds);
     checkAllFed(tensors, targets, feedMap);
+    if (this.native) {
+      const results = this.native.run(tensors, targets, feedMap, this.runCount);
+      this.runCount++;
+      let j = 0;
+      const buildNative = (f: Fetch): unknown => {
+        if (f instanceof Tensor) return results[j++]!;
+        if (f instanceof Operation) return undefined;
+        if (Array.isArray(f)) return f.map(buildNative);
+        return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, buildNative(v as Fetch)]));
+      };
+      return buildNative(fetches) as FetchResult<F>;
+    }
     const { values, updates } = interpret(
       tensors,
       targets,
@@ -84,6 +104,7 @@ export class Session {
 
   /** The current value of a variable (initializing it if needed). */
   getValue(variable: Tensor): NDArray {
+    if (this.native) return this.native.getValue(this.variableOp(variable, 'getValue'));
     return fromValue(this.readState(this.variableOp(variable, 'getValue')));
   }
 
@@ -99,12 +120,14 @@ export class Session {
     if (!shapesEqual(arr.shape, t.shape)) {
       throw new ShapeError(`setValue '${op.name}': got shape ${formatShape(arr.shape)}, expected ${formatShape(t.shape)}`);
     }
-    this.variables.set(op, toValue(arr));
+    if (this.native) this.native.setValue(op, arr);
+    else this.variables.set(op, toValue(arr));
   }
 
   /** (Re)initializes every variable of the graph to its initial value (TF1's global initializer). */
   initialize(): void {
     this.variables.clear();
+    this.native?.reset();
     for (const v of this.graph.variables()) this.readState(v.op);
   }
 
@@ -112,6 +135,7 @@ export class Session {
   close(): void {
     this.closed = true;
     this.variables.clear();
+    this.native?.close();
   }
 
   private variableOp(variable: Tensor, what: string): Operation {
