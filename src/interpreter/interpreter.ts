@@ -63,7 +63,7 @@ export function interpret(
       readVariable: (v) => variables.read(v),
       writeVariable: (v, value) => {
         if (updates.has(v)) {
-          throw new InvalidArgumentError(`variable '${v.name}' is updated twice in one run (by ${op} and an earlier op)`);
+          throw new InvalidArgumentError(`variable '${v.name}' is updated twice in one run (by ${op} and an earlier update)`);
         }
         updates.set(v, value);
       },

@@ -12,10 +12,12 @@ import type { Operation, Tensor, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { InvalidArgumentError, KilnError } from '../graph/errors.js';
 import { makeProgram } from '../passes/program.js';
+import { requiredOps } from '../interpreter/interpreter.js';
 import { variableInitialValue, type VariableAttrs } from '../ops/variable.js';
 import { StateStore } from '../native/state.js';
 import type { NativeArray } from '../native/addon.js';
 import { build, type BuildResult } from '../../codegen/build.js';
+import type { SessionBackend } from './backend.js';
 
 interface Executable {
   built: BuildResult;
@@ -27,7 +29,7 @@ interface Executable {
 /** A native failure reported by generated code (e.g. a bad gather index). */
 export class NativeRunError extends KilnError {}
 
-export class NativeBackend {
+export class NativeBackend implements SessionBackend {
   private store = new StateStore();
   private readonly executables = new Map<string, Executable>();
   private readonly runIndex = new Int32Array(1);
@@ -41,6 +43,7 @@ export class NativeBackend {
     const key = this.key(tensors, targets, feeds);
     let exe = this.executables.get(key);
     if (!exe) {
+      checkSingleUpdates(requiredOps(tensors, targets, new Set(feeds.keys())));
       const feedShapes = new Map([...feeds].map(([op, v]) => [op.name, [...v.shape]]));
       const built = build(makeProgram(tensors, targets), feedShapes);
       const inputOps = built.generated.inputs.map((b) => {
@@ -124,4 +127,22 @@ function toNative(v: NDArray): NativeArray {
   if (v.dtype === 'float32') return v.data instanceof Float32Array ? v.data : Float32Array.from(v.data);
   if (v.dtype === 'int32') return v.data instanceof Int32Array ? v.data : Int32Array.from(v.data);
   return Int32Array.from(v.data);
+}
+
+const UPDATE_OPS = new Set(['Assign', 'AssignAdd', 'AssignSub']);
+
+/**
+ * The interpreter's rule, checked before compiling: one run updates each variable at most once
+ * (every update reads the start-of-run value, so a second one would silently lose the first).
+ */
+function checkSingleUpdates(ops: readonly Operation[]): void {
+  const writer = new Map<Operation, Operation>();
+  for (const op of ops) {
+    if (!UPDATE_OPS.has(op.type)) continue;
+    const v = op.inputs[0]!.op;
+    if (writer.has(v)) {
+      throw new InvalidArgumentError(`variable '${v.name}' is updated twice in one run (by ${op} and ${writer.get(v)})`);
+    }
+    writer.set(v, op);
+  }
 }

@@ -8,11 +8,10 @@ import type { NDArray, ArrayLike } from '../graph/ndarray.js';
 import { array } from '../graph/ndarray.js';
 import { formatShape, shapesEqual } from '../graph/shape.js';
 import { DTypeError, InvalidArgumentError, ShapeError } from '../graph/errors.js';
-import { interpret } from '../interpreter/interpreter.js';
-import { fromValue, toValue } from '../interpreter/values.js';
-import { variableInitialValue, type VariableAttrs } from '../ops/variable.js';
 import { checkAllFed, normalizeFeeds, type FeedDict } from './feeds.js';
 import { NativeBackend } from './native_backend.js';
+import { InterpreterBackend } from './interpreter_backend.js';
+import type { SessionBackend } from './backend.js';
 
 /** What `run` can fetch: a tensor, an op (for its effect), or arrays and records of those. */
 export type Fetch = Tensor | Operation | readonly Fetch[] | { readonly [key: string]: Fetch };
@@ -32,8 +31,8 @@ export type Backend = 'interpreter' | 'native';
 
 export interface SessionOptions {
   /**
-   * `'interpreter'` (the float64 reference evaluator, the default) or `'native'` (compiled C++:
-   * one executable per fetches/targets/feed shapes, run as one native call).
+   * `'native'` (default: compiled C++, one executable per fetches/targets/feed shapes, run as one
+   * native call) or `'interpreter'` (the float64 reference evaluator; results rounded to float32).
    */
   backend?: Backend;
 }
@@ -41,21 +40,25 @@ export interface SessionOptions {
 export class Session {
   readonly graph: Graph;
   readonly backend: Backend;
-  private readonly variables = new Map<Operation, NDArray>();
+  /** The native backend's executables and state (undefined for the interpreter), for tools and tests. */
+  readonly native: NativeBackend | undefined;
+  private readonly impl: SessionBackend;
   private runCount = 0;
   private closed = false;
 
   constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
     this.graph = graph;
-    this.backend = options.backend ?? 'interpreter';
-    if (this.backend !== 'interpreter' && this.backend !== 'native') {
-      throw new InvalidArgumentError(`Session: unknown backend '${String(this.backend)}'; use 'interpreter' or 'native'`);
+    this.backend = options.backend ?? 'native';
+    if (this.backend === 'native') {
+      this.native = new NativeBackend(graph);
+      this.impl = this.native;
+    } else if (this.backend === 'interpreter') {
+      this.native = undefined;
+      this.impl = new InterpreterBackend();
+    } else {
+      throw new InvalidArgumentError(`Session: unknown backend '${String(this.backend)}'; use 'native' or 'interpreter'`);
     }
-    if (this.backend === 'native') this.native = new NativeBackend(graph);
   }
-
-  /** The native backend's state and executables (undefined for the interpreter). */
-  readonly native: NativeBackend | undefined;
 
   /**
    * Computes `fetches` given `feeds`, running every update they depend on.
@@ -70,31 +73,11 @@ export class Session {
     this.collect(fetches, tensors, targets);
     const feedMap = normalizeFeeds(this.graph, feeds);
     checkAllFed(tensors, targets, feedMap);
-    if (this.native) {
-      const results = this.native.run(tensors, targets, feedMap, this.runCount);
-      this.runCount++;
-      let j = 0;
-      const buildNative = (f: Fetch): unknown => {
-        if (f instanceof Tensor) return results[j++]!;
-        if (f instanceof Operation) return undefined;
-        if (Array.isArray(f)) return f.map(buildNative);
-        return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, buildNative(v as Fetch)]));
-      };
-      return buildNative(fetches) as FetchResult<F>;
-    }
-    const { values, updates } = interpret(
-      tensors,
-      targets,
-      new Map([...feedMap].map(([op, v]) => [op, toValue(v)])),
-      { read: (v) => this.readState(v) },
-      this.runCount,
-    );
-    // Commit only after the whole run succeeded: nothing is half-updated on failure.
-    for (const [v, value] of updates) this.variables.set(v, value);
+    const values = this.impl.run(tensors, targets, feedMap, this.runCount);
     this.runCount++;
     let i = 0;
     const build = (f: Fetch): unknown => {
-      if (f instanceof Tensor) return fromValue(values[i++]!);
+      if (f instanceof Tensor) return values[i++]!;
       if (f instanceof Operation) return undefined;
       if (Array.isArray(f)) return f.map(build);
       return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, build(v as Fetch)]));
@@ -104,8 +87,7 @@ export class Session {
 
   /** The current value of a variable (initializing it if needed). */
   getValue(variable: Tensor): NDArray {
-    if (this.native) return this.native.getValue(this.variableOp(variable, 'getValue'));
-    return fromValue(this.readState(this.variableOp(variable, 'getValue')));
+    return this.impl.getValue(this.variableOp(variable, 'getValue'));
   }
 
   /**
@@ -120,22 +102,18 @@ export class Session {
     if (!shapesEqual(arr.shape, t.shape)) {
       throw new ShapeError(`setValue '${op.name}': got shape ${formatShape(arr.shape)}, expected ${formatShape(t.shape)}`);
     }
-    if (this.native) this.native.setValue(op, arr);
-    else this.variables.set(op, toValue(arr));
+    this.impl.setValue(op, arr);
   }
 
   /** (Re)initializes every variable of the graph to its initial value (TF1's global initializer). */
   initialize(): void {
-    this.variables.clear();
-    this.native?.reset();
-    for (const v of this.graph.variables()) this.readState(v.op);
+    this.impl.reset();
   }
 
-  /** Releases the session; later runs throw. */
+  /** Releases the session (and its compiled executables); later runs throw. */
   close(): void {
     this.closed = true;
-    this.variables.clear();
-    this.native?.close();
+    this.impl.close();
   }
 
   private variableOp(variable: Tensor, what: string): Operation {
@@ -143,15 +121,6 @@ export class Session {
       throw new InvalidArgumentError(`${what}: expected a variable of this session's graph, got ${String(variable)}`);
     }
     return variable.op;
-  }
-
-  private readState(op: Operation): NDArray {
-    let v = this.variables.get(op);
-    if (!v) {
-      v = toValue(variableInitialValue(op.attrs as VariableAttrs));
-      this.variables.set(op, v);
-    }
-    return v;
   }
 
   private collect(f: Fetch, tensors: Tensor[], targets: Operation[]): void {

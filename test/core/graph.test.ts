@@ -60,14 +60,14 @@ describe('Graph', () => {
   });
 });
 
-describe('Session', () => {
+for (const backend of ['native', 'interpreter'] as const) describe(`Session (${backend})`, () => {
   it('fetches nested structures and takes feeds by tensor or name', () => {
     const g = new kiln.Graph();
     g.asDefault(() => {
       const x = kiln.placeholder('float32', [null, 2], 'x');
       const y = kiln.mul(x, 2);
       const z = kiln.add(y, 1);
-      const sess = new kiln.Session(g);
+      const sess = new kiln.Session(g, { backend });
       const feedsByName = { x: kiln.array([[1, 2], [3, 4]]) };
       const out = sess.run({ a: y, rest: [z, { y }] }, feedsByName);
       expect(out.a.toArray()).toEqual([[2, 4], [6, 8]]);
@@ -85,7 +85,7 @@ describe('Session', () => {
     g.asDefault(() => {
       const x = kiln.placeholder('float32', [null, 2], 'x');
       const y = kiln.mul(x, 2);
-      const sess = new kiln.Session(g);
+      const sess = new kiln.Session(g, { backend });
       expect(() => sess.run(y)).toThrowError(/placeholder 'x' needs a feed: expected float32 \[\?,2\] \(created at test\/core\/graph\.test\.ts:\d+\)/);
       expect(() => sess.run(y, { x: [[1, 2, 3]] })).toThrowError(/placeholder 'x': fed shape \[1,3\], expected \[\?,2\]/);
       expect(() => sess.run(y, { x: [1, 2] })).toThrowError(/fed shape \[2\], expected \[\?,2\]/);
@@ -100,7 +100,7 @@ describe('Session', () => {
     const g = new kiln.Graph();
     g.asDefault(() => {
       const x = kiln.placeholder('float32', [null, 2], 'x');
-      const out = new kiln.Session(g).run(kiln.add(x, 0.5), { x: Float32Array.of(1, 2, 3, 4, 5, 6) });
+      const out = new kiln.Session(g, { backend }).run(kiln.add(x, 0.5), { x: Float32Array.of(1, 2, 3, 4, 5, 6) });
       expect(out.shape).toEqual([3, 2]);
     });
   });
@@ -111,7 +111,7 @@ describe('Session', () => {
       const v = kiln.variable([1, 2], { name: 'v' });
       const x = kiln.placeholder('float32', [2], 'x');
       const inc = kiln.assignAdd(v, x);
-      const sess = new kiln.Session(g);
+      const sess = new kiln.Session(g, { backend });
       const r = sess.run({ inc, v }, { x: [10, 20] });
       expect(Array.from(r.inc.data)).toEqual([11, 22]);
       expect(Array.from(r.v.data)).toEqual([1, 2]); // reads see the start-of-run value
@@ -135,7 +135,7 @@ describe('Session', () => {
       const step = kiln.group([kiln.assignAdd(a, 1), kiln.assignAdd(b, 2)], 'step');
       const c = kiln.variable(0, { name: 'c' });
       const withDep = kiln.withControlDependencies([step], () => kiln.assignAdd(c, 5));
-      const sess = new kiln.Session(g);
+      const sess = new kiln.Session(g, { backend });
       expect(sess.run(step)).toBeUndefined();
       expect(sess.run([a, b]).map((t) => t.item())).toEqual([1, 2]);
       sess.run(withDep);
@@ -148,7 +148,7 @@ describe('Session', () => {
     g.asDefault(() => {
       const a = kiln.variable(0, { name: 'a' });
       const both = kiln.group([kiln.assignAdd(a, 1), kiln.assignAdd(a, 2)]);
-      const sess = new kiln.Session(g);
+      const sess = new kiln.Session(g, { backend });
       expect(() => sess.run(both)).toThrowError(/variable 'a' is updated twice in one run/);
       expect(sess.getValue(a).item()).toBe(0);
     });

@@ -6,13 +6,13 @@ import { expectClose } from '../helpers.js';
  * Each optimizer minimizes loss = sum(c * p^2) / 2 (gradient c * p) from p0 for a few steps;
  * the test replays the documented Keras formula in float64 and compares.
  */
-function runSteps(opt: kiln.Optimizer, steps: number, p0: number[], c: number[]): number[][] {
+function runSteps(opt: kiln.Optimizer, steps: number, p0: number[], c: number[], backend: kiln.Backend = 'native'): number[][] {
   const g = new kiln.Graph();
   return g.asDefault(() => {
     const p = kiln.variable(p0, { name: 'p' });
     const loss = kiln.mul(kiln.sum(kiln.mul(kiln.square(p), kiln.constant(c))), 0.5);
     const train = opt.minimize(loss);
-    const sess = new kiln.Session(g);
+    const sess = new kiln.Session(g, { backend });
     const out: number[][] = [];
     for (let i = 0; i < steps; i++) {
       sess.run(train);
@@ -42,12 +42,12 @@ function expectTrajectory(got: number[][], want: number[][]): void {
   got.forEach((row, i) => expectClose(row, want[i]!, 1e-5));
 }
 
-describe('optimizers (Keras formulas)', () => {
+for (const backend of ['native', 'interpreter'] as const) describe(`optimizers (Keras formulas, ${backend})`, () => {
   it('SGD with time-based decay', () => {
     const lr = 0.1;
     const decay = 0.5;
     expectTrajectory(
-      runSteps(new kiln.SGD({ lr, decay }), 4, p0, c),
+      runSteps(new kiln.SGD({ lr, decay }), 4, p0, c, backend),
       replay(4, (p, g, t) => p.map((x, i) => x - (lr / (1 + decay * t)) * g[i]!)),
     );
   });
@@ -61,7 +61,7 @@ describe('optimizers (Keras formulas)', () => {
         v = v.map((vi, i) => mu * vi - lr * g[i]!);
         return p.map((x, i) => (nesterov ? x + mu * v[i]! - lr * g[i]! : x + v[i]!));
       });
-      expectTrajectory(runSteps(new kiln.SGD({ learningRate: lr, momentum: mu, nesterov }), 5, p0, c), want);
+      expectTrajectory(runSteps(new kiln.SGD({ learningRate: lr, momentum: mu, nesterov }), 5, p0, c, backend), want);
     }
   });
 
@@ -76,7 +76,7 @@ describe('optimizers (Keras formulas)', () => {
       v = v.map((vi, i) => b2 * vi + (1 - b2) * g[i]! ** 2);
       return p.map((x, i) => x - (lrT * m[i]!) / (Math.sqrt(v[i]!) + eps));
     });
-    expectTrajectory(runSteps(new kiln.Adam({ learningRate: lr }), 5, p0, c), want);
+    expectTrajectory(runSteps(new kiln.Adam({ learningRate: lr }), 5, p0, c, backend), want);
   });
 
   it('RMSprop without and with momentum', () => {
@@ -87,7 +87,7 @@ describe('optimizers (Keras formulas)', () => {
       a = a.map((ai, i) => rho * ai + (1 - rho) * g[i]! ** 2);
       return p.map((x, i) => x - (lr * g[i]!) / (Math.sqrt(a[i]!) + eps));
     });
-    expectTrajectory(runSteps(new kiln.RMSprop({ learningRate: lr }), 4, p0, c), want);
+    expectTrajectory(runSteps(new kiln.RMSprop({ learningRate: lr }), 4, p0, c, backend), want);
     a = [0, 0, 0];
     let mom = [0, 0, 0];
     const wantM = replay(4, (p, g) => {
@@ -95,7 +95,7 @@ describe('optimizers (Keras formulas)', () => {
       mom = mom.map((mi, i) => 0.5 * mi + (lr * g[i]!) / Math.sqrt(a[i]! + eps));
       return p.map((x, i) => x - mom[i]!);
     });
-    expectTrajectory(runSteps(new kiln.RMSprop({ learningRate: lr, momentum: 0.5 }), 4, p0, c), wantM);
+    expectTrajectory(runSteps(new kiln.RMSprop({ learningRate: lr, momentum: 0.5 }), 4, p0, c, backend), wantM);
   });
 
   it('Adagrad', () => {
@@ -105,7 +105,7 @@ describe('optimizers (Keras formulas)', () => {
       acc = acc.map((ai, i) => ai + g[i]! ** 2);
       return p.map((x, i) => x - (lr * g[i]!) / (Math.sqrt(acc[i]!) + 1e-7));
     });
-    expectTrajectory(runSteps(new kiln.Adagrad({ learningRate: lr }), 4, p0, c), want);
+    expectTrajectory(runSteps(new kiln.Adagrad({ learningRate: lr }), 4, p0, c, backend), want);
   });
 
   it('rejects bad hyperparameters and losses without trainable variables', () => {
@@ -127,7 +127,7 @@ describe('optimizers (Keras formulas)', () => {
       const p = kiln.variable([1], { name: 'p' });
       const opt = new kiln.SGD({ lr: 0.5 });
       const train = opt.minimize(kiln.sum(p)); // gradient 1
-      const sess = new kiln.Session(g);
+      const sess = new kiln.Session(g, { backend });
       sess.run(train);
       sess.setValue(opt.learningRate(g), 0.25);
       sess.run(train);
