@@ -12,3 +12,13 @@ export type { Initializer } from './init/initializers.js';
 export { interpret } from './interpreter/interpreter.js';
 export * from './train/index.js';
 export * as passes from './passes/index.js';
+export * as viz from './viz/index.js';
+export * as testing from './testing/index.js';
+// Keras-style API: layers, models, losses, metrics, callbacks, data sets.
+export * as layers from './layers/index.js';
+export * as losses from './losses/index.js';
+export * as metrics from './metrics/index.js';
+export * as callbacks from './callbacks/index.js';
+export * as datasets from './data/index.js';
+export { Sequential, type SequentialArgs, type CompileArgs, type FitArgs } from './models/index.js';
+export { History } from './callbacks/index.js';

@@ -8,7 +8,7 @@ import { interpret } from '../src/interpreter/interpreter.js';
 import { toValue } from '../src/interpreter/values.js';
 import { variableInitialValue, type VariableAttrs } from '../src/ops/variable.js';
 
-const { Graph, NDArray } = kiln;
+const { NDArray } = kiln;
 type Tensor = kiln.Tensor;
 type NDArrayT = kiln.NDArray;
 
@@ -80,59 +80,20 @@ export interface GradCheckOptions {
 }
 
 /**
- * Checks the symbolic gradient of `f(...inputs)` against central differences in float64.
- * The scalar checked is `sum(f(x) * w)` with fixed random weights `w` (passed as the seed of
- * `gradients`), so errors cannot cancel by symmetry.
+ * Asserts the symbolic gradient of `f(...inputs)` matches central differences in float64
+ * (the public `kiln.testing.checkGradients`: the scalar checked is `sum(f(x) * w)` with fixed
+ * random weights, so errors cannot cancel by symmetry).
  */
 export function checkGradient(
   f: (...xs: Tensor[]) => Tensor,
   inputs: readonly NDArrayT[],
   options: GradCheckOptions = {},
 ): void {
-  const eps = options.eps ?? 1e-6;
-  const tol = options.tol ?? 1e-5;
-  const g = new Graph();
-  g.asDefault(() => {
-    const phs = inputs.map((x, i) => kiln.placeholder(x.dtype, x.shape, `x${i}`));
-    const y = f(...phs);
-    const w = randomData(y.shape.reduce<number>((a, d) => a * (d ?? 1), 1), 7, 0.5, 1.5);
-    const wT = kiln.constant(new NDArray(Float32Array.from(w), y.shape.map((d) => d ?? 1), 'float32'));
-    const wq = Float64Array.from(Float32Array.from(w)); // the weights as the constant holds them
-    const wrt = options.wrt ?? inputs.map((_, i) => i).filter((i) => inputs[i]!.dtype === 'float32');
-    const grads = kiln.gradients(y, wrt.map((i) => phs[i]!), wT);
-    const feeds = (vals: readonly NDArrayT[]) => new Map(phs.map((p, i) => [p, toValue(vals[i]!)] as [Tensor, NDArrayT]));
-    const objective = (vals: readonly NDArrayT[]): number => {
-      const [out] = evalF64(y, feeds(vals));
-      let s = 0;
-      for (let i = 0; i < out!.data.length; i++) s += out!.data[i]! * wq[i]!;
-      return s;
-    };
-    const defined = grads.map((gr, k) => {
-      expect(gr, `gradient for input ${wrt[k]} is undefined`).toBeDefined();
-      return gr!;
-    });
-    const symbolic = evalF64(defined, feeds(inputs));
-    wrt.forEach((inputIndex, k) => {
-      const base = toValue(inputs[inputIndex]!);
-      const sym = symbolic[k]!;
-      expect(sym.shape).toEqual(base.shape);
-      let worst = 0;
-      let worstAt = -1;
-      for (let e = 0; e < base.data.length; e++) {
-        const plus = Float64Array.from(base.data);
-        const minus = Float64Array.from(base.data);
-        plus[e]! += eps;
-        minus[e]! -= eps;
-        const vp = inputs.map((v, j) => (j === inputIndex ? new NDArray(plus, base.shape, 'float32') : v));
-        const vm = inputs.map((v, j) => (j === inputIndex ? new NDArray(minus, base.shape, 'float32') : v));
-        const numeric = (objective(vp) - objective(vm)) / (2 * eps);
-        const err = Math.abs(numeric - sym.data[e]!) / Math.max(1, Math.abs(numeric));
-        if (err > worst) {
-          worst = err;
-          worstAt = e;
-        }
-      }
-      expect(worst, `input ${inputIndex}: worst relative error at element ${worstAt}`).toBeLessThanOrEqual(tol);
-    });
+  const report = kiln.testing.checkGradients(f, inputs, {
+    ...(options.eps !== undefined ? { eps: options.eps } : {}),
+    ...(options.tol !== undefined ? { tolerance: options.tol } : {}),
+    ...(options.wrt !== undefined ? { wrt: options.wrt } : {}),
   });
+  for (const r of report.inputs) expect(r.missing, `gradient for input ${r.input} is undefined`).toBe(false);
+  expect(report.ok, report.toString()).toBe(true);
 }

@@ -9,4 +9,4 @@ export { fuse, type FusedProgram, type Kernel, type KernelKind, type Refusal } f
 export { verifyProgram, VerifyError } from './verify.js';
 export { optimize, pipeline, PASS_NAMES, type Pass, type PassName, type OptimizeOptions, type OptimizeResult, type PassStats } from './pass_manager.js';
 export { explain, toText } from './explain.js';
-export { toDot, dotString } from './dot.js';
+export { toDot, dotString, type DotOptions } from './dot.js';

@@ -1,0 +1,49 @@
+/**
+ * TrainingPlot(path): redraws a plot of loss and each metric per epoch, training and validation,
+ * after every epoch (SVG for `.svg`, a self-contained page for `.html`), written atomically so a
+ * viewer never reads half a file. With `.html`, the page reloads itself every few seconds, so a
+ * browser tab shows training as it goes.
+ * @example model.fit(x, y, { epochs: 20, validationSplit: 0.1, callbacks: [new kiln.callbacks.TrainingPlot('plots/mnist.html')] });
+ */
+import { InvalidArgumentError } from '../graph/errors.js';
+import { writeHistoryPlot, type HtmlPlotOptions } from '../viz/plot.js';
+import { Callback, type Logs } from './callback.js';
+
+export interface TrainingPlotOptions extends HtmlPlotOptions {
+  /** HTML only: reload period of the page in seconds (default 5; 0 turns it off). */
+  refreshSeconds?: number;
+}
+
+export class TrainingPlot extends Callback {
+  /** The numbers plotted so far, as `History.history`. */
+  readonly history: Record<string, number[]> = {};
+  readonly epoch: number[] = [];
+
+  constructor(
+    readonly path: string,
+    readonly options: TrainingPlotOptions = {},
+  ) {
+    super();
+    if (!/\.(svg|html?)$/i.test(path)) throw new InvalidArgumentError(`TrainingPlot: '${path}': expected a .svg or .html file`);
+  }
+
+  override onTrainBegin(): void {
+    this.epoch.length = 0;
+    for (const k of Object.keys(this.history)) delete this.history[k];
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    this.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+    this.write(true);
+  }
+
+  override onTrainEnd(): void {
+    if (this.epoch.length) this.write(false);
+  }
+
+  private write(live: boolean): void {
+    const { refreshSeconds = 5, ...rest } = this.options;
+    writeHistoryPlot(this.path, { history: this.history, epoch: this.epoch }, { ...rest, ...(live ? { refreshSeconds } : {}) });
+  }
+}

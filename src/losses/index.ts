@@ -1,0 +1,2 @@
+// Keras losses (`kiln.losses`).
+export * from './losses.js';

@@ -1,0 +1,2 @@
+// Keras metrics (`kiln.metrics`).
+export * from './metrics.js';
