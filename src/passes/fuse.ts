@@ -175,10 +175,13 @@ export function fuse(program: Program): FusedProgram {
     while (stack.length) {
       const op = stack.pop()!;
       if (seen.has(op)) continue;
-      seen.add(op);
-      for (const s of succ.get(op) ?? []) {
-        if (members.has(s)) return true;
-        stack.push(s);
+      // A kernel runs as a unit: a path that enters it at one op leaves it from all of them.
+      for (const o of groupOf.get(op)?.ops ?? [op]) {
+        seen.add(o);
+        for (const s of succ.get(o) ?? []) {
+          if (members.has(s)) return true;
+          if (!seen.has(s)) stack.push(s);
+        }
       }
     }
     return false;
@@ -198,6 +201,56 @@ export function fuse(program: Program): FusedProgram {
     const drop = g.domain.filter((_, i) => !g.axes!.includes(i));
     if (shapesEqual(shape, keep) || shapesEqual(shape, drop)) return 'reduced';
     return undefined;
+  };
+
+  /** Does `op` (a member of reduction group `g`) depend, inside `g`, on one of its reductions? */
+  const rowDependent = (g: Group, op: Operation, memo = new Map<Operation, boolean>()): boolean => {
+    const known = memo.get(op);
+    if (known !== undefined) return known;
+    const dep = classify(op) === 'reduction' || op.inputs.some((u, i) => !isShapeOnly(op, i) && groupOf.get(u.op) === g && rowDependent(g, u.op, memo));
+    memo.set(op, dep);
+    return dep;
+  };
+
+  /**
+   * A reduction kernel computes its per-row values (the reductions, softmax and what follows
+   * them) once per row, and the emitter reads them as that row's accumulators whatever index
+   * asks. So an epilogue op may read such a value only at the row it is computing: the same
+   * element, a flat-index-preserving reshape of it, or a broadcast from the kept-dims shape.
+   * A transpose (or a broadcast along the wrong axes) would read other rows' values: refused.
+   */
+  const otherRowRead = (g: Group, c: Operation): string | undefined => {
+    const os = c.outputs[0]!.shape;
+    const keep = g.domain.map((d, i) => (g.axes!.includes(i) ? 1 : d));
+    const FLAT = new Set(['Reshape', 'ReshapeLike', 'ExpandDims', 'Squeeze']);
+    for (const [i, u] of c.inputs.entries()) {
+      if (isShapeOnly(c, i) || groupOf.get(u.op) !== g || !rowDependent(g, u.op)) continue;
+      const us = u.shape;
+      if (shapesEqual(us, os) && c.def.kind !== 'injective') continue;
+      if (sizeOf(us.map((d) => d ?? 1)) === 1) continue;
+      if (c.def.kind === 'injective') {
+        if (FLAT.has(c.type) && sizeOf(us.map((d) => d ?? 1)) === sizeOf(os.map((d) => d ?? 1))) continue;
+        return `${c.type} re-indexes values computed per row: they are only known at the row being computed`;
+      }
+      const padded = [...new Array<number>(Math.max(0, os.length - us.length)).fill(1), ...us];
+      if (!shapesEqual(os, g.domain) || !shapesEqual(padded, keep)) {
+        return `${c.type} broadcasts ${formatShape(us)} to ${formatShape(os)} across rows: it would read values of other rows`;
+      }
+    }
+    return undefined;
+  };
+
+  /**
+   * An update kernel writes its variables in place, element i of the new value over element i
+   * of the old: each of its ops must read and write at the element being computed (its tensors
+   * of the update's shape, or single values), never re-index (transpose, slice...) or broadcast
+   * along an axis. Why `op` breaks that in an update over `domain`; undefined when it does not.
+   */
+  const notInPlace = (op: Operation, domain: Shape): string | undefined => {
+    if (UPDATES.has(op.type)) return undefined;
+    if (op.def.kind !== 'elementwise' && op.def.kind !== 'broadcast') return `${op.type} re-indexes its input: an update kernel computes each element in place`;
+    const odd = [...op.inputs.filter((_, i) => !isShapeOnly(op, i)), ...op.outputs].find((t) => !shapesEqual(t.shape, domain) && sizeOf(t.shape.map((d) => d ?? 1)) !== 1);
+    return odd ? `${op.type} reads or writes ${formatShape(odd.shape)}, not the update's ${formatShape(domain)} or one value: an update kernel computes each element in place` : undefined;
   };
 
   /** Why op `c` (class `cls`) cannot join group `g` through input `t`; undefined when it can. */
@@ -228,15 +281,16 @@ export function fuse(program: Program): FusedProgram {
         }
         if (cls === 'update') {
           if (c.inputs[1] !== t) return 'the variable itself is not computed here';
-          return shapesEqual(t.shape, g.domain) ? undefined : `update of ${formatShape(t.shape)} differs from the loop space ${formatShape(g.domain)}`;
+          if (!shapesEqual(t.shape, g.domain)) return `update of ${formatShape(t.shape)} differs from the loop space ${formatShape(g.domain)}`;
+          return g.ops.map((o) => notInPlace(o, g.domain)).find((r) => r);
         }
         return `${c.type} cannot join a loop kernel`;
       case 'reduction': {
         if (cls === 'loop') {
           const rel = rowRelation(g, out!.shape);
-          if (rel === 'reduced') return undefined;
-          if (rel === 'full') return trailing(g.axes, g.domain.length) ? undefined : 'the reduction is not over trailing axes, so a row cannot be revisited in a second pass';
-          return `output ${formatShape(out!.shape)} is neither the reduction's input ${formatShape(g.domain)} nor its reduced shape`;
+          if (rel === undefined) return `output ${formatShape(out!.shape)} is neither the reduction's input ${formatShape(g.domain)} nor its reduced shape`;
+          if (rel === 'full' && !trailing(g.axes, g.domain.length)) return 'the reduction is not over trailing axes, so a row cannot be revisited in a second pass';
+          return otherRowRead(g, c);
         }
         if (cls === 'reduction') {
           const axes = reductionAxes(c);
@@ -258,7 +312,7 @@ export function fuse(program: Program): FusedProgram {
         return undefined;
       }
       case 'update':
-        if (cls === 'loop' && shapesEqual(out!.shape, g.domain)) return undefined;
+        if (cls === 'loop' && shapesEqual(out!.shape, g.domain)) return notInPlace(c, g.domain);
         if (cls === 'update' && shapesEqual(c.inputs[1]!.shape, g.domain)) return undefined;
         return `${c.type} ${formatShape(out?.shape ?? [])} does not fit the update loop ${formatShape(g.domain)}`;
     }
@@ -324,6 +378,11 @@ export function fuse(program: Program): FusedProgram {
       if (refusals.some((r) => r.consumer === c && r.producer === t.op)) continue;
       if (h.kind !== 'loop' || joined.kind === 'matmul' || joined.kind === 'conv' || joined.kind === 'pool') {
         refuse(t.op, c, `${c.name} joined the kernel of ${joined.ops[0]!.name}; a ${h.kind} kernel is not merged into it`);
+        continue;
+      }
+      const notFlat = joined.kind === 'update' ? h.ops.map((o) => notInPlace(o, joined.domain)).find((r) => r) : undefined;
+      if (notFlat) {
+        refuse(t.op, c, notFlat);
         continue;
       }
       if (!shapesEqual(h.domain, joined.domain)) {

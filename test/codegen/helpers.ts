@@ -46,7 +46,7 @@ export function compare(got: kiln.NDArray, want: kiln.NDArray, tol: number, what
 
 /** Runs `cases` on the interpreter and natively (one executable) and compares each. */
 export function expectNativeMatches(graph: kiln.Graph, cases: readonly Case[], feeds: kiln.FeedDict = {}, runs = 1): kiln.Session {
-  const si = new kiln.Session(graph);
+  const si = new kiln.Session(graph, { backend: 'interpreter' });
   const sn = new kiln.Session(graph, { backend: 'native' });
   for (let r = 0; r < runs; r++) {
     const want = si.run(cases.map((c) => c.t), feeds) as kiln.NDArray[];

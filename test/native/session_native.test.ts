@@ -30,7 +30,7 @@ describe('native session: training', () => {
     g.seed = 3;
     const m = mlp(g);
     const feeds = { x: det(6 * 8, 11), labels: Int32Array.from([0, 1, 2, 3, 1, 0]) };
-    const si = new kiln.Session(g);
+    const si = new kiln.Session(g, { backend: 'interpreter' });
     const sn = new kiln.Session(g, { backend: 'native' });
     for (let step = 0; step < 5; step++) {
       const [a] = si.run([m.loss, m.train], feeds);
@@ -125,7 +125,7 @@ describe('native session: random ops and run semantics', () => {
       const read = kiln.withControlDependencies([upd], () => kiln.add(v, 0));
       return { v, read, upd };
     });
-    const si = new kiln.Session(g);
+    const si = new kiln.Session(g, { backend: 'interpreter' });
     const sn = new kiln.Session(g, { backend: 'native' });
     for (let i = 0; i < 2; i++) {
       const want = si.run([v, read, upd]);

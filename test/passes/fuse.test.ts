@@ -75,6 +75,46 @@ describe('fuse', () => {
     expect(f.refusals.find((r) => r.consumer.type === 'MatMul')!.reason).toMatch(/producers are not fused before it/);
   });
 
+  it('sees a cycle that passes through another kernel between two of its ops (random graph seed 20206)', () => {
+    // n's kernel -> p (matmul m's epilogue, reads n) -> m2 (reads m) -> q -> r. No op path leads
+    // from n to r, but a kernel path does: putting r in n's kernel would make three kernels wait
+    // on each other.
+    const p = build(() => {
+      const x = kiln.placeholder('float32', [3, 3], 'x');
+      const n = kiln.neg(x, 'n');
+      const m = kiln.matmul(x, kiln.constant(kiln.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])), { name: 'm' });
+      const pm = kiln.mul(m, n, 'p');
+      const q = kiln.neg(kiln.matmul(m, m, { name: 'm2' }), 'q');
+      return [pm, kiln.sub(kiln.div(n, 2, 'd'), q, 'r')];
+    });
+    const f = fuse(p);
+    const kernelOf = new Map(f.kernels.flatMap((k) => k.ops.map((o) => [o, k.id] as const)));
+    for (const k of f.kernels) for (const t of k.inputs) if (kernelOf.has(t.op)) expect(kernelOf.get(t.op)!, `${k.name} reads ${t}`).toBeLessThan(k.id);
+    expect(f.refusals.find((r) => r.producer.name === 'd' && r.consumer.name === 'r')!.reason).toMatch(/cycle/);
+  });
+
+  it('keeps re-indexing and axis broadcasts out of update kernels, which compute in place', () => {
+    const p = build(() => {
+      const x = kiln.placeholder('float32', [3, 3], 'x');
+      const row = kiln.placeholder('float32', [3], 'row');
+      const v = kiln.variable('zeros', { shape: [3, 3], name: 'v' });
+      const w = kiln.variable('zeros', { shape: [3, 3], name: 'w' });
+      const z = kiln.variable('zeros', { shape: [3, 3], name: 'z' });
+      const t = kiln.transpose(v, undefined, 'vt');
+      const b = kiln.mul(x, row, 'xrow');
+      return { fetches: [], targets: [kiln.assign(v, kiln.add(t, x, 'vtx'), 'av').op, kiln.assignAdd(w, b, 'aw').op, kiln.assignSub(z, kiln.mul(x, 0.5, 'xh'), 'az').op] };
+    });
+    const f = fuse(p);
+    const kernelOf = (name: string): kiln.passes.Kernel => f.kernels.find((k) => k.ops.some((o) => o.name === name))!;
+    for (const k of f.kernels.filter((k) => k.kind === 'update')) expect(k.ops.map((o) => o.type)).not.toContain('Transpose');
+    expect(kernelOf('vt')).not.toBe(kernelOf('av'));
+    expect(kernelOf('xrow')).not.toBe(kernelOf('aw'));
+    expect(f.refusals.find((r) => r.consumer.name === 'aw')!.reason).toMatch(/in place/);
+    // Must not change: elementwise arithmetic with a single value joins its update.
+    expect(kernelOf('xh')).toBe(kernelOf('az'));
+    expect(kernelOf('xh').kind).toBe('update');
+  });
+
   it('keeps a shared producer materialized instead of recomputing it in a larger space', () => {
     const p = build(() => {
       const s = kiln.placeholder('float32', [4, 1], 's');
@@ -88,6 +128,26 @@ describe('fuse', () => {
     const producer = f.kernels.find((k) => k.ops.some((o) => o.name === 't'))!;
     expect(producer.kind).toBe('reduction'); // t joined the Sum as its prologue...
     expect(producer.outputs.map((t) => t.op.name)).toContain('t'); // ...and is written for u's kernel
+  });
+
+  it('keeps per-row values in their row: no transpose or cross-row broadcast in a reduction epilogue (random graph seed 5085)', () => {
+    const p = build(() => {
+      const x = kiln.placeholder('float32', [3, 3], 'x');
+      const sm = kiln.softmax(x, 1, 'sm');
+      const s = kiln.sum(x, 1, false, 's'); // [3]: one value per row
+      const k = kiln.sum(x, 1, true, 'k'); // [3,1]
+      return [kiln.transpose(sm, undefined, 't'), kiln.add(x, s, 'across'), kiln.add(x, k, 'along'), kiln.reshape(k, [3], 'flat')];
+    });
+    const f = fuse(p);
+    const kernelOf = (name: string): kiln.passes.Kernel => f.kernels.find((k) => k.ops.some((o) => o.name === name))!;
+    // t would read softmax values of other rows, `across` adds row j's sum to column j.
+    expect(kernelOf('t')).not.toBe(kernelOf('sm'));
+    expect(f.refusals.find((r) => r.consumer.name === 't')!.reason).toMatch(/re-indexes values computed per row/);
+    expect(kernelOf('across')).not.toBe(kernelOf('s'));
+    expect(f.refusals.find((r) => r.consumer.name === 'across')!.reason).toMatch(/across rows/);
+    // Must not change: a keepDims broadcast and a flat reshape read the row being computed.
+    expect(kernelOf('along')).toBe(kernelOf('k'));
+    expect(kernelOf('flat')).toBe(kernelOf('k'));
   });
 
   it('must not fuse: a random op, an opaque op, a matmul into a reduction', () => {
