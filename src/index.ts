@@ -7,6 +7,8 @@ export * from './ops/index.js';
 export { gradients, type GradientsOptions } from './autodiff/gradients.js';
 export { Session, type SessionOptions, type Fetch, type FetchResult, type Backend } from './session/session.js';
 export type { FeedDict } from './session/feeds.js';
+export { NumericError, type NonFinite } from './session/numerics.js';
+export { profile, formatProfile, type ProfileOptions, type ProfileReport, type KernelProfile } from './session/profile.js';
 export * as initializers from './init/initializers.js';
 export type { Initializer } from './init/initializers.js';
 export { interpret } from './interpreter/interpreter.js';

@@ -7,6 +7,10 @@
  *   outputs = fetched tensors (unique)
  *   state   = variables read or written
  *   arena   = every other value a kernel materializes, placed by memory_plan
+ *
+ * Each kernel block sits between KILN_PROF_START/STOP and is followed by one KILN_CHECK_FINITE
+ * per float32 value it wrote (kernel position and output index only): macros that are empty
+ * unless the module is built with -DKILN_PROFILE / -DKILN_CHECK_NUMERICS (prelude.ts).
  */
 import type { Operation, Tensor } from '../../src/graph/graph.js';
 import type { NDArray } from '../../src/graph/ndarray.js';
@@ -39,6 +43,31 @@ export interface GeneratedModule {
   state: BufferSpec[];
   plan: MemoryPlan;
   kernels: number;
+  /** The kernels in execution order: `KILN_ERR_NUMERIC` and profile entries index this list. */
+  order: readonly Kernel[];
+  /** Every arena buffer (for the dump's memory plan): what it holds and where it lives. */
+  buffers: readonly ArenaBuffer[];
+}
+
+export interface ArenaBuffer {
+  name: string;
+  bytes: number;
+  /** First and last kernel position using it. */
+  first: number;
+  last: number;
+  offset: number;
+  /** The tensor it holds; absent for scratch and snapshots. */
+  tensor?: Tensor;
+}
+
+/**
+ * The tensor or variable the numeric check `(kernel, output)` tested: output `j` of a kernel is
+ * `kernel.outputs[j]`, and `outputs.length + w` its written variable `kernel.writes[w]`.
+ */
+export function checkedValue(k: Kernel, output: number): { tensor?: Tensor; variable?: Operation } {
+  if (output < k.outputs.length) return { tensor: k.outputs[output]! };
+  const v = k.writes[output - k.outputs.length];
+  return v ? { variable: v } : {};
 }
 
 const RUN_INDEX = 'kiln_run_index';
@@ -172,10 +201,24 @@ export function emitModule(s: Schedule, fetches: readonly Tensor[]): GeneratedMo
         if (bi && bo && bi.startsWith('b') && bo.startsWith('b')) pairs.push([idOf(bi), idOf(bo)]);
       },
     };
+    body.push('KILN_PROF_START();');
     body.push(`{  // ${k.name.replace(/[^A-Za-z0-9_]/g, '_')}: ${k.kind}, ${k.ops.length} op${k.ops.length === 1 ? '' : 's'}`);
     body.push(...emitKernel(k, env).map((l) => '  ' + l));
     body.push('}');
+    body.push(`KILN_PROF_STOP(${pos});`);
+    // checkNumerics (empty unless built with it): the float32 values this kernel wrote.
+    k.outputs.forEach((t, j) => {
+      if (t.dtype !== 'float32') return;
+      const fi = fetchIndex.get(t);
+      const ptr = fi !== undefined ? `out${fi}` : bufName.get(t);
+      if (ptr) body.push(`KILN_CHECK_FINITE(${ptr}, ${i64(sizeOf(t.shape as number[]))}, ${pos}, ${j});`);
+    });
+    k.writes.forEach((v, w) => {
+      const t = v.outputs[0]!;
+      if (t.dtype === 'float32') body.push(`KILN_CHECK_FINITE(st${stateIndex.get(v)}, ${i64(sizeOf(t.shape as number[]))}, ${pos}, ${k.outputs.length + w});`);
+    });
   });
+  body.push(`KILN_PROF_END_RUN(${s.kernels.length});`);
 
   const plan = planMemory(requests, pairs);
   const ws = plan.peak;
@@ -184,6 +227,8 @@ export function emitModule(s: Schedule, fetches: readonly Tensor[]): GeneratedMo
   const state: BufferSpec[] = stateOps.map((o) => ({ name: o.name, dtype: toAbi(o.outputs[0]!.dtype), shape: [...(o.outputs[0]!.shape as number[])] }));
   const inInfos = [...inputs.map((b) => info(b.name, b.dtype, b.shape)), ...(usesRunIndex ? [info(RUN_INDEX, 'int32', [1])] : [])];
   const outInfos = outputs.map((t, i) => info(`fetch${i}`, toAbi(t.dtype), t.shape as number[]));
+  // The profile build's extra output: microseconds per kernel, then the whole run.
+  const profInfo = info('kiln_profile', 'float32', [s.kernels.length + 1]);
   const stInfos = state.map((b) => info(b.name, b.dtype, b.shape));
   const arr = (name: string, items: string[]): string => (items.length ? `static const kiln_tensor_info ${name}[] = {\n  ${items.join(',\n  ')}\n};` : '');
   const meta = JSON.stringify({ arenaPeakBytes: plan.peak, arenaTotalBytes: plan.total, kernels: s.kernels.length, inPlace: plan.inPlace.length });
@@ -208,15 +253,16 @@ export function emitModule(s: Schedule, fetches: readonly Tensor[]): GeneratedMo
     CPP_PRELUDE,
     ...consts,
     arr('kiln_inputs_', inInfos),
-    arr('kiln_outputs_', outInfos),
+    outputsArray(outInfos, profInfo),
     arr('kiln_state_', stInfos),
     'static const kiln_module_manifest kiln_manifest_ = {',
-    `  KILN_ABI_VERSION, ${inInfos.length}, ${outInfos.length}, ${stInfos.length},`,
-    `  ${inInfos.length ? 'kiln_inputs_' : 'NULL'}, ${outInfos.length ? 'kiln_outputs_' : 'NULL'}, ${stInfos.length ? 'kiln_state_' : 'NULL'},`,
+    `  KILN_ABI_VERSION, ${inInfos.length}, ${outInfos.length} + KILN_PROFILE_OUTPUTS, ${stInfos.length},`,
+    `  ${inInfos.length ? 'kiln_inputs_' : 'NULL'}, KILN_OUTPUTS_PTR_, ${stInfos.length ? 'kiln_state_' : 'NULL'},`,
     `  ${ws}, ${cString(meta)}};`,
     'KILN_DEFINE_MANIFEST(kiln_manifest_)',
     '',
     'static int kiln_impl(const kiln_call* call) {',
+    `  KILN_PROF_BEGIN_RUN(${outputs.length});`,
     ...bind.map((l) => '  ' + l),
     ...body.map((l) => '  ' + l),
     '  return KILN_OK;',
@@ -224,7 +270,21 @@ export function emitModule(s: Schedule, fetches: readonly Tensor[]): GeneratedMo
     'KILN_DEFINE_RUN(kiln_impl)',
     '',
   ].join('\n');
-  return { source, inputs, usesRunIndex, outputs, state, plan, kernels: s.kernels.length };
+  const tensorOf = new Map([...bufName].map(([t, b]) => [b, t]));
+  const buffers: ArenaBuffer[] = decls.map((d) => {
+    const r = requests[d.id]!;
+    const t = tensorOf.get(d.name);
+    return { name: d.name, bytes: r.bytes, first: r.first, last: r.last, offset: plan.offsets.get(d.id)!, ...(t ? { tensor: t } : {}) };
+  });
+  return { source, inputs, usesRunIndex, outputs, state, plan, kernels: s.kernels.length, order: s.kernels, buffers };
+}
+
+/** The outputs' manifest entries; the profile build (-DKILN_PROFILE) adds its timing output last. */
+function outputsArray(infos: readonly string[], profile: string): string {
+  const lines = infos.length
+    ? ['static const kiln_tensor_info kiln_outputs_[] = {', ...infos.map((x) => `  ${x},`), '#ifdef KILN_PROFILE', `  ${profile},`, '#endif', '};', '#define KILN_OUTPUTS_PTR_ kiln_outputs_']
+    : ['#ifdef KILN_PROFILE', `static const kiln_tensor_info kiln_outputs_[] = {${profile}};`, '#define KILN_OUTPUTS_PTR_ kiln_outputs_', '#else', '#define KILN_OUTPUTS_PTR_ NULL', '#endif'];
+  return lines.join('\n');
 }
 
 function toAbi(d: DType): DType {

@@ -77,6 +77,59 @@ static inline double kiln_normal_at(int64_t i, uint32_t run, uint32_t stream, ui
   }
 }
 
+// ---- Build flags (codegen/build.ts passes -D...): the generated source is the same with or
+// without them, and each macro below is empty when its flag is off, so a switched-off check
+// costs nothing. --------------------------------------------------------------------------------
+
+// checkNumerics: after each kernel, every float32 buffer it wrote is tested; the first non-finite
+// value fails the run with (kernel position, output index) only: src/session/numerics.ts maps
+// the pair back to ops and names (no user string is ever pasted here). Bit test rather than
+// isfinite(), so the check survives -ffast-math.
+#ifdef KILN_CHECK_NUMERICS
+static inline int kiln_all_finite(const float* p, int64_t n) {
+  int bad = 0;
+#pragma omp parallel for reduction(| : bad) if (n > 262144)
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t u;
+    memcpy(&u, p + i, sizeof u);
+    bad |= (u & 0x7f800000u) == 0x7f800000u;
+  }
+  return !bad;
+}
+#define KILN_CHECK_FINITE(p, n, kernel, output)                                                   \
+  do {                                                                                            \
+    if (KILN_UNLIKELY(!kiln_all_finite((const float*)(p), (n))))                                  \
+      return KILN_FAIL(call, KILN_ERR_NUMERIC, "non-finite value: kernel %d output %d", (kernel), (output)); \
+  } while (0)
+#else
+#define KILN_CHECK_FINITE(p, n, kernel, output) ((void)0)
+#endif
+
+// profile: one extra float32 output (the manifest's last) of microseconds: one entry per kernel
+// (time inside its block), then the whole run. Monotonic clock; checks run outside the timed span.
+#ifdef KILN_PROFILE
+#include <time.h>
+static inline double kiln_now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
+}
+#define KILN_PROFILE_OUTPUTS 1
+#define KILN_PROF_BEGIN_RUN(slot) \
+  float* kiln_prof_ = (float*)call->outputs[(slot)]; \
+  const double kiln_prof_run_ = kiln_now_us(); \
+  double kiln_prof_t0_ = kiln_prof_run_
+#define KILN_PROF_START() (kiln_prof_t0_ = kiln_now_us())
+#define KILN_PROF_STOP(k) (kiln_prof_[(k)] = (float)(kiln_now_us() - kiln_prof_t0_))
+#define KILN_PROF_END_RUN(k) (kiln_prof_[(k)] = (float)(kiln_now_us() - kiln_prof_run_))
+#else
+#define KILN_PROFILE_OUTPUTS 0
+#define KILN_PROF_BEGIN_RUN(slot) ((void)0)
+#define KILN_PROF_START() ((void)0)
+#define KILN_PROF_STOP(k) ((void)0)
+#define KILN_PROF_END_RUN(k) ((void)0)
+#endif
+
 // The first bad index a kernel saw (lowest flat position), for its error message.
 typedef struct { int64_t pos; int64_t value; } kiln_bad;
 static inline void kiln_note_bad(kiln_bad* b, int64_t pos, int64_t value) {

@@ -39,6 +39,7 @@ export interface InterpretResult {
 /**
  * Evaluates `fetches` (and runs `targets`) given feeds of placeholder ops. Values are in
  * interpreter storage (float64 for float32). Variable updates are returned, not applied.
+ * `observe`, when given, sees each evaluated op with its outputs (checkNumerics uses it; it may throw).
  * @throws ShapeError/DTypeError naming the op and its call site when an op fails at run time
  */
 export function interpret(
@@ -47,6 +48,7 @@ export function interpret(
   feeds: ReadonlyMap<Operation, NDArray>,
   variables: VariableReader,
   runIndex = 0,
+  observe?: (op: Operation, outputs: readonly NDArray[]) => void,
 ): InterpretResult {
   const ops = requiredOps(fetches, targets, new Set(feeds.keys()));
   const values = new Map<Tensor, NDArray>();
@@ -93,6 +95,7 @@ export function interpret(
       }
       values.set(t, v);
     });
+    observe?.(op, outs);
   }
   return { values: fetches.map((t) => values.get(t)!), updates };
 }

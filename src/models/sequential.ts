@@ -63,6 +63,11 @@ export interface FitArgs {
   seed?: number;
   /** Epoch to start from (for resuming); default 0. */
   initialEpoch?: number;
+  /**
+   * Stop at the first NaN/Inf of a training or validation run, naming the op, its name and where
+   * it was created (Session's checkNumerics, for this fit only); default: the session's setting.
+   */
+  checkNumerics?: boolean;
 }
 
 let modelCount = 0;
@@ -232,17 +237,23 @@ export class Sequential implements CallbackModel {
     callbacks.setModel(this);
     callbacks.setParams({ epochs, steps: Math.ceil(n / batchSize), samples: n, batchSize, verbose, doValidation: !!validation, metrics: this.metricsNames });
     callbacks.onTrainBegin();
-    for (let epoch = args.initialEpoch ?? 0; epoch < epochs && !this.stopTraining; epoch++) {
-      callbacks.onEpochBegin(epoch);
-      const logs: Logs = trainEpoch({
-        session: b.session, x: b.x, y: path.y, objective: path.train, step: path.step, metricNames: names, X, Y, batchSize,
-        order: args.shuffle === false ? undefined : permutation(n, seed, epoch), callbacks, stopped: () => this.stopTraining,
-      });
-      if (validation) {
-        const val = evaluateArrays(b.session, b.x, path.y, path.evaluation, names, validation[0], validation[1], batchSize);
-        for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+    const checking = b.session.checkNumerics;
+    if (args.checkNumerics !== undefined) b.session.checkNumerics = args.checkNumerics;
+    try {
+      for (let epoch = args.initialEpoch ?? 0; epoch < epochs && !this.stopTraining; epoch++) {
+        callbacks.onEpochBegin(epoch);
+        const logs: Logs = trainEpoch({
+          session: b.session, x: b.x, y: path.y, objective: path.train, step: path.step, metricNames: names, X, Y, batchSize,
+          order: args.shuffle === false ? undefined : permutation(n, seed, epoch), callbacks, stopped: () => this.stopTraining,
+        });
+        if (validation) {
+          const val = evaluateArrays(b.session, b.x, path.y, path.evaluation, names, validation[0], validation[1], batchSize);
+          for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+        }
+        callbacks.onEpochEnd(epoch, logs);
       }
-      callbacks.onEpochEnd(epoch, logs);
+    } finally {
+      b.session.checkNumerics = checking;
     }
     callbacks.onTrainEnd();
     return history;

@@ -9,9 +9,13 @@ import { interpret } from '../interpreter/interpreter.js';
 import { fromValue, toValue } from '../interpreter/values.js';
 import { variableInitialValue, type VariableAttrs } from '../ops/variable.js';
 import type { SessionBackend } from './backend.js';
+import { checkOpOutputs } from './numerics.js';
 
 export class InterpreterBackend implements SessionBackend {
   private readonly variables = new Map<Operation, NDArray>();
+
+  /** `flags` is read at every run (Session.checkNumerics may change between runs). */
+  constructor(readonly flags: { readonly checkNumerics: boolean } = { checkNumerics: false }) {}
 
   run(tensors: readonly Tensor[], targets: readonly Operation[], feeds: ReadonlyMap<Operation, NDArray>, runIndex: number): NDArray[] {
     const { values, updates } = interpret(
@@ -20,6 +24,7 @@ export class InterpreterBackend implements SessionBackend {
       new Map([...feeds].map(([op, v]) => [op, toValue(v)])),
       { read: (v) => this.read(v) },
       runIndex,
+      this.flags.checkNumerics ? checkOpOutputs : undefined,
     );
     for (const [v, value] of updates) this.variables.set(v, value);
     return values.map(fromValue);

@@ -7,6 +7,10 @@
  * first use from the same initial values as the interpreter. Feeds that already are Float32Array
  * / Int32Array of the right size are passed by pointer; bool feeds become int32 (the ABI has
  * float32 and int32 only).
+ *
+ * Debugging builds are other executables of the same source: `checkNumerics` (a NaN/Inf check
+ * after every kernel, traced back to an op by numerics.ts) and `profile` (per-kernel times,
+ * profile.ts) are compiler flags, so a session keeps one executable per (program, flags).
  */
 import type { Operation, Tensor, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
@@ -16,14 +20,27 @@ import { requiredOps } from '../interpreter/interpreter.js';
 import { variableInitialValue, type VariableAttrs } from '../ops/variable.js';
 import { StateStore } from '../native/state.js';
 import type { NativeArray } from '../native/addon.js';
-import { build, type BuildResult } from '../../codegen/build.js';
+import { build, type BuildOptions, type BuildResult } from '../../codegen/build.js';
 import type { SessionBackend } from './backend.js';
+import { localizeInKernel } from './numerics.js';
+import { profileReport, type ProfileOptions, type ProfileReport } from './profile.js';
+
+/** Options of the native backend (Session options). */
+export interface NativeBackendOptions {
+  /** The dump folder, false for none, undefined for $KILN_DUMP (src/viz/dump.ts). */
+  dump?: string | false;
+}
 
 interface Executable {
   built: BuildResult;
   /** Placeholder ops of the user's graph, in input order. */
   inputOps: Operation[];
   outputs: NativeArray[] | null;
+  /**
+   * Some kernel that is not an update runs after an update kernel (it reads an Assign's value):
+   * if it fails (a bad index), state is already written, so runs keep a copy to put back.
+   */
+  keepWritten: boolean;
 }
 
 /** A native failure reported by generated code (e.g. a bad gather index). */
@@ -36,26 +53,90 @@ export class NativeBackend implements SessionBackend {
   /** The last executable built or reused, for tools and tests (compile times, arena peak). */
   lastBuild: BuildResult | undefined;
 
-  constructor(readonly graph: Graph) {}
+  constructor(
+    readonly graph: Graph,
+    readonly options: NativeBackendOptions = {},
+    /** Read at every run: build (or reuse) the executable with the NaN/Inf check (numerics.ts). */
+    readonly flags: { readonly checkNumerics: boolean } = { checkNumerics: false },
+  ) {}
 
   run(tensors: readonly Tensor[], targets: readonly Operation[], feeds: ReadonlyMap<Operation, NDArray>, runIndex: number): NDArray[] {
     if (tensors.length === 0 && targets.length === 0) return [];
-    const key = this.key(tensors, targets, feeds);
+    const exe = this.executable(tensors, targets, feeds, { checkNumerics: this.flags.checkNumerics });
+    const { generated, fetchOutput } = exe.built;
+    const { outputs } = this.call(exe, feeds, runIndex);
+    return fetchOutput.map((i) => {
+      const t = generated.outputs[i]!;
+      const data = outputs[i]!;
+      const shape = [...(t.shape as number[])];
+      if (t.dtype === 'bool') return new NDArray(Uint8Array.from(data), shape, 'bool');
+      return new NDArray(data, shape, t.dtype);
+    });
+  }
+
+  /**
+   * Times every kernel of the executable for (tensors, targets, feeds) over `runs` runs (after
+   * `warmup` untimed ones), built with the profile flag. Variables the runs update are put back
+   * as they were afterwards.
+   */
+  profile(tensors: readonly Tensor[], targets: readonly Operation[], feeds: ReadonlyMap<Operation, NDArray>, runIndex: number, options: ProfileOptions = {}): ProfileReport {
+    const runs = options.runs ?? 10;
+    const warmup = options.warmup ?? 1;
+    if (!Number.isInteger(runs) || runs < 1) throw new InvalidArgumentError(`profile: runs must be a positive integer, got ${runs}`);
+    if (!Number.isInteger(warmup) || warmup < 0) throw new InvalidArgumentError(`profile: warmup must be a non-negative integer, got ${warmup}`);
+    const exe = this.executable(tensors, targets, feeds, { profile: true });
+    const { generated } = exe.built;
+    const k = generated.order.length;
+    const sums = new Float64Array(k + 1);
+    let wallUs = 0;
+    const saved = this.saveWritten(exe);
+    try {
+      for (let r = 0; r < warmup + runs; r++) {
+        const t0 = performance.now();
+        const { outputs } = this.call(exe, feeds, runIndex + r);
+        const t1 = performance.now();
+        if (r < warmup) continue;
+        wallUs += (t1 - t0) * 1000;
+        const prof = outputs[generated.outputs.length] as Float32Array;
+        for (let i = 0; i <= k; i++) sums[i] += prof[i]!;
+      }
+    } finally {
+      this.restore(saved);
+    }
+    return profileReport(generated.order, sums, runs, wallUs);
+  }
+
+  /** The executable for (tensors, targets, feed shapes) with these build flags, built on first use. */
+  private executable(tensors: readonly Tensor[], targets: readonly Operation[], feeds: ReadonlyMap<Operation, NDArray>, flags: BuildOptions): Executable {
+    const key = `${this.key(tensors, targets, feeds)}|${flags.checkNumerics ? 'N' : ''}${flags.profile ? 'P' : ''}`;
     let exe = this.executables.get(key);
     if (!exe) {
       checkSingleUpdates(requiredOps(tensors, targets, new Set(feeds.keys())));
       const feedShapes = new Map([...feeds].map(([op, v]) => [op.name, [...v.shape]]));
-      const built = build(makeProgram(tensors, targets), feedShapes);
+      const label = [(tensors[0]?.op ?? targets[0])!.name, ...[...feedShapes.values()].map((s) => s.join('x'))].join('_');
+      const options: BuildOptions = { ...flags, label, ...(this.options.dump !== undefined ? { dump: this.options.dump } : {}) };
+      const built = build(makeProgram(tensors, targets), feedShapes, options);
       const inputOps = built.generated.inputs.map((b) => {
         const op = this.graph.getOperation(b.name);
         if (!op) throw new Error(`native: input '${b.name}' is not in the graph`);
         return op;
       });
-      exe = { built, inputOps, outputs: null };
+      const order = built.generated.order;
+      const firstUpdate = order.findIndex((k) => k.writes.length > 0);
+      const keepWritten = firstUpdate >= 0 && order.some((k, i) => i > firstUpdate && k.writes.length === 0);
+      exe = { built, inputOps, outputs: null, keepWritten };
       this.executables.set(key, exe);
     }
     this.lastBuild = exe.built;
-    const { module, generated, fetchOutput } = exe.built;
+    return exe;
+  }
+
+  /**
+   * One native call. With the numeric check built in, a failed check puts back the variables
+   * the run had written and throws a NumericError naming the op (numerics.ts).
+   */
+  private call(exe: Executable, feeds: ReadonlyMap<Operation, NDArray>, runIndex: number): { outputs: NativeArray[] } {
+    const { module, generated } = exe.built;
     const inputs: NativeArray[] = exe.inputOps.map((op) => {
       const v = feeds.get(op);
       if (!v) throw new InvalidArgumentError(`placeholder '${op.name}' needs a feed`);
@@ -67,20 +148,47 @@ export class NativeBackend implements SessionBackend {
     }
     const state = generated.state.map((b) => this.stateArray(b.name));
     const outputs = module.allocOutputs();
+    const checking = exe.built.flags.includes('-DKILN_CHECK_NUMERICS');
+    // The schedule runs every kernel that can fail before the updates, except one reading an
+    // Assign's value; and a numeric check can fail after an update ran (or in it: an overflow).
+    // Then keep the written variables, so that a failed run changes nothing.
+    const saved = checking || exe.keepWritten ? this.saveWritten(exe) : undefined;
     try {
       module.run(inputs, outputs, state);
     } catch (e) {
       const err = e as Error & { code?: string };
+      if (saved) this.restore(saved);
       if (err.code === 'KILN_ERR_INVALID_ARGUMENT') throw new InvalidArgumentError(err.message);
+      const m = /non-finite value: kernel (\d+) output (\d+)/.exec(err.message);
+      if (err.code === 'KILN_ERR_NUMERIC' && saved && m) {
+        const kernel = generated.order[Number(m[1])];
+        if (kernel) {
+          const byName = new Map([...feeds].map(([op, v]) => [op.name, v]));
+          throw localizeInKernel(kernel, Number(m[2]), exe.built.program, byName, (name) => this.getValue(this.variableOp(name)), runIndex);
+        }
+      }
       throw new NativeRunError(err.message);
     }
-    return fetchOutput.map((i) => {
-      const t = generated.outputs[i]!;
-      const data = outputs[i]!;
-      const shape = [...(t.shape as number[])];
-      if (t.dtype === 'bool') return new NDArray(Uint8Array.from(data), shape, 'bool');
-      return new NDArray(data, shape, t.dtype);
+    return { outputs };
+  }
+
+  /** Copies of the variables the executable writes, to put back after a failed check or a profile. */
+  private saveWritten(exe: Executable): [NativeArray, NativeArray][] {
+    const written = new Set(exe.built.generated.order.flatMap((k) => k.writes.map((v) => v.name)));
+    return [...written].map((name) => {
+      const arr = this.stateArray(name);
+      return [arr, arr.slice()];
     });
+  }
+
+  private restore(saved: readonly [NativeArray, NativeArray][]): void {
+    for (const [arr, copy] of saved) arr.set(copy);
+  }
+
+  private variableOp(name: string): Operation {
+    const op = this.graph.getOperation(name);
+    if (!op || op.type !== 'Variable') throw new Error(`native: state '${name}' is not a variable of the graph`);
+    return op;
   }
 
   /** The variable's current value (initialized on first use). */

@@ -12,6 +12,7 @@ import { checkAllFed, normalizeFeeds, type FeedDict } from './feeds.js';
 import { NativeBackend } from './native_backend.js';
 import { InterpreterBackend } from './interpreter_backend.js';
 import type { SessionBackend } from './backend.js';
+import type { ProfileOptions, ProfileReport } from './profile.js';
 
 /** What `run` can fetch: a tensor, an op (for its effect), or arrays and records of those. */
 export type Fetch = Tensor | Operation | readonly Fetch[] | { readonly [key: string]: Fetch };
@@ -35,6 +36,19 @@ export interface SessionOptions {
    * native call) or `'interpreter'` (the float64 reference evaluator; results rounded to float32).
    */
   backend?: Backend;
+  /**
+   * Stop a run at the first NaN or infinity and throw a NumericError naming the op that made it,
+   * its name and where it was created; the failed run changes no variable. Native: compiled in
+   * (each kernel's float32 outputs and written variables are tested), interpreter: every op.
+   * Off (default) costs nothing.
+   */
+  checkNumerics?: boolean;
+  /**
+   * Native backend: write what the compiler did for each executable (DOT before/after each pass,
+   * explain.txt, module.cpp, memory_plan.json, schedule.txt) into a folder under this one;
+   * `false` turns it off; default: the KILN_DUMP environment variable.
+   */
+  dump?: string | false;
 }
 
 export class Session {
@@ -43,18 +57,21 @@ export class Session {
   /** The native backend's executables and state (undefined for the interpreter), for tools and tests. */
   readonly native: NativeBackend | undefined;
   private readonly impl: SessionBackend;
+  /** Shared with the backend, which reads it at every run. */
+  private readonly flags: { checkNumerics: boolean };
   private runCount = 0;
   private closed = false;
 
   constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
     this.graph = graph;
     this.backend = options.backend ?? 'native';
+    this.flags = { checkNumerics: options.checkNumerics === true };
     if (this.backend === 'native') {
-      this.native = new NativeBackend(graph);
+      this.native = new NativeBackend(graph, options.dump !== undefined ? { dump: options.dump } : {}, this.flags);
       this.impl = this.native;
     } else if (this.backend === 'interpreter') {
       this.native = undefined;
-      this.impl = new InterpreterBackend();
+      this.impl = new InterpreterBackend(this.flags);
     } else {
       throw new InvalidArgumentError(`Session: unknown backend '${String(this.backend)}'; use 'native' or 'interpreter'`);
     }
@@ -83,6 +100,37 @@ export class Session {
       return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, build(v as Fetch)]));
     };
     return build(fetches) as FetchResult<F>;
+  }
+
+  /**
+   * Whether runs stop at the first NaN/Inf (SessionOptions.checkNumerics). It may be switched
+   * between runs (Keras `fit` does for its own runs); the native backend keeps one executable
+   * per setting.
+   */
+  get checkNumerics(): boolean {
+    return this.flags.checkNumerics;
+  }
+
+  set checkNumerics(on: boolean) {
+    this.flags.checkNumerics = on === true;
+  }
+
+  /**
+   * Times each kernel of the compiled executable for `fetches` and `feeds` over `options.runs`
+   * runs (native backend). Variables the runs update are put back afterwards.
+   * @example console.log(kiln.formatProfile(sess.profile([loss, train], feeds, { runs: 20 })));
+   * @throws InvalidArgumentError on the interpreter backend, or as `run` does
+   */
+  profile(fetches: Fetch, feeds?: FeedDict, options: ProfileOptions = {}): ProfileReport {
+    if (this.closed) throw new InvalidArgumentError('Session.profile: the session is closed');
+    if (!this.native) throw new InvalidArgumentError(`Session.profile: needs the 'native' backend; this session uses '${this.backend}'`);
+    const tensors: Tensor[] = [];
+    const targets: Operation[] = [];
+    this.collect(fetches, tensors, targets);
+    if (!tensors.length && !targets.length) throw new InvalidArgumentError('Session.profile: nothing to fetch');
+    const feedMap = normalizeFeeds(this.graph, feeds);
+    checkAllFed(tensors, targets, feedMap);
+    return this.native.profile(tensors, targets, feedMap, this.runCount, options);
   }
 
   /** The current value of a variable (initializing it if needed). */
