@@ -1,16 +1,18 @@
 /**
  * Templates of the ops computed by their own code rather than as element expressions: BLAS
- * matmul, im2col/col2im convolution, pooling, the fused softmax cross-entropies, scatter ops
+ * matmul, im2col/col2im convolution (conv.ts), pooling, the fused softmax cross-entropies, scatter ops
  * and random draws. One table, keyed by op type (STYLE.md); each entry returns C lines that
  * read the op's inputs through `env.read` and write its outputs through `out(i)`.
  */
 import type { Operation, Tensor } from '../../src/graph/graph.js';
 import { sizeOf, stridesOf } from '../../src/graph/shape.js';
-import { geometry, poolWindow, type Geometry, type PoolAttrs, type WindowAttrs } from '../../src/ops/conv/conv_util.js';
+import { geometry, poolWindow, type Geometry, type PoolAttrs } from '../../src/ops/conv/conv_util.js';
 import { ctype } from './elementwise.js';
 import { shapeOf, type ExternalRead } from './expr.js';
 import { PARALLEL_MIN_ELEMENTS, type KernelEnv, type WriteTarget } from './loops.js';
 import { cString, floatLit, i64 } from './names.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
+import { maxPool, maxPoolGrad, maxPoolGradDirect } from './pool.js';
 
 export interface AnchorArgs {
   op: Operation;
@@ -80,108 +82,6 @@ function matmul({ op, env, out }: AnchorArgs): string[] {
   ];
 }
 
-/** im2col of image `n` of x into `col` [oh*ow, kh*kw*c] (zeros for padding taps). */
-function im2col(g: Geometry, x: string, col: string, n: string): string[] {
-  const K = g.kh * g.kw * g.c;
-  return [
-    ...par(g.oh * g.ow * K),
-    `for (int64_t oy = 0; oy < ${g.oh}; ++oy)`,
-    `  for (int64_t ox = 0; ox < ${g.ow}; ++ox) {`,
-    `    float* dst = ${col} + (oy * ${g.ow} + ox) * ${i64(K)};`,
-    `    for (int64_t ky = 0; ky < ${g.kh}; ++ky) {`,
-    `      const int64_t iy = oy * ${g.sh} - ${g.pt} + ky * ${g.dh};`,
-    `      for (int64_t kx = 0; kx < ${g.kw}; ++kx) {`,
-    `        const int64_t ix = ox * ${g.sw} - ${g.pl} + kx * ${g.dw};`,
-    `        float* d = dst + (ky * ${g.kw} + kx) * ${g.c};`,
-    `        if (iy < 0 || iy >= ${g.h} || ix < 0 || ix >= ${g.w}) { for (int64_t c = 0; c < ${g.c}; ++c) d[c] = 0.0f; }`,
-    `        else { const float* s = ${x} + ((${n} * ${g.h} + iy) * ${g.w} + ix) * ${g.c}; for (int64_t c = 0; c < ${g.c}; ++c) d[c] = s[c]; }`,
-    '      }',
-    '    }',
-    '  }',
-  ];
-}
-
-function convGeometry(op: Operation, xShape: readonly number[], fShape: readonly number[]): Geometry {
-  return geometry(xShape, [fShape[0]!, fShape[1]!], op.attrs as WindowAttrs);
-}
-
-function conv2d({ op, env, out }: AnchorArgs): string[] {
-  const [x, f] = op.inputs as [Tensor, Tensor];
-  const fs = shapeOf(f);
-  const g = convGeometry(op, shapeOf(x), fs);
-  const oc = fs[3]!;
-  const K = g.kh * g.kw * g.c;
-  const M = g.oh * g.ow;
-  const y = out(0).ptr;
-  if (g.n * M * oc === 0) return [];
-  if (K === 0) return [`memset(${y}, 0, ${i64(g.n * M * oc * 4)});`];
-  const direct = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0;
-  if (direct) return [`cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ${g.n * M}, ${oc}, ${K}, 1.0f, ${ptr(env, x)}, ${K}, ${ptr(env, f)}, ${oc}, 0.0f, ${y}, ${oc});`];
-  const col = env.scratch(M * K * 4, 'float');
-  return [
-    `for (int64_t n = 0; n < ${g.n}; ++n) {`,
-    ...im2col(g, ptr(env, x), col, 'n').map((l) => '  ' + l),
-    `  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ${M}, ${oc}, ${K}, 1.0f, ${col}, ${K}, ${ptr(env, f)}, ${oc}, 0.0f, ${y} + n * ${i64(M * oc)}, ${oc});`,
-    '}',
-  ];
-}
-
-function conv2dBackpropInput({ op, env, out }: AnchorArgs): string[] {
-  const [like, f, dy] = op.inputs as [Tensor, Tensor, Tensor];
-  const fs = shapeOf(f);
-  const g = convGeometry(op, shapeOf(like), fs);
-  const oc = fs[3]!;
-  const K = g.kh * g.kw * g.c;
-  const M = g.oh * g.ow;
-  const dx = out(0).ptr;
-  const total = g.n * g.h * g.w * g.c;
-  const lines = [`memset(${dx}, 0, ${i64(total * 4)});`];
-  if (M * K * oc === 0 || g.n === 0) return lines;
-  const col = env.scratch(M * K * 4, 'float');
-  // dcol = dy_n [M, oc] x f^T [oc, K]; then col2im adds each tap back to its input pixel.
-  return [
-    ...lines,
-    `for (int64_t n = 0; n < ${g.n}; ++n) {`,
-    `  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ${M}, ${K}, ${oc}, 1.0f, ${ptr(env, dy)} + n * ${i64(M * oc)}, ${oc}, ${ptr(env, f)}, ${oc}, 0.0f, ${col}, ${K});`,
-    `  float* img = ${dx} + n * ${i64(g.h * g.w * g.c)};`,
-    `  for (int64_t oy = 0; oy < ${g.oh}; ++oy)`,
-    `    for (int64_t ox = 0; ox < ${g.ow}; ++ox) {`,
-    `      const float* src = ${col} + (oy * ${g.ow} + ox) * ${i64(K)};`,
-    `      for (int64_t ky = 0; ky < ${g.kh}; ++ky) {`,
-    `        const int64_t iy = oy * ${g.sh} - ${g.pt} + ky * ${g.dh};`,
-    `        if (iy < 0 || iy >= ${g.h}) continue;`,
-    `        for (int64_t kx = 0; kx < ${g.kw}; ++kx) {`,
-    `          const int64_t ix = ox * ${g.sw} - ${g.pl} + kx * ${g.dw};`,
-    `          if (ix < 0 || ix >= ${g.w}) continue;`,
-    `          float* d = img + (iy * ${g.w} + ix) * ${g.c}; const float* s = src + (ky * ${g.kw} + kx) * ${g.c};`,
-    `          for (int64_t c = 0; c < ${g.c}; ++c) d[c] += s[c];`,
-    '        }',
-    '      }',
-    '    }',
-    '}',
-  ];
-}
-
-function conv2dBackpropFilter({ op, env, out }: AnchorArgs): string[] {
-  const [x, like, dy] = op.inputs as [Tensor, Tensor, Tensor];
-  const fs = shapeOf(like);
-  const g = convGeometry(op, shapeOf(x), fs);
-  const oc = fs[3]!;
-  const K = g.kh * g.kw * g.c;
-  const M = g.oh * g.ow;
-  const df = out(0).ptr;
-  if (K * oc === 0) return [];
-  if (g.n * M === 0) return [`memset(${df}, 0, ${i64(K * oc * 4)});`];
-  const col = env.scratch(M * K * 4, 'float');
-  // df [K, oc] = sum over images of col_n^T [K, M] x dy_n [M, oc].
-  return [
-    `for (int64_t n = 0; n < ${g.n}; ++n) {`,
-    ...im2col(g, ptr(env, x), col, 'n').map((l) => '  ' + l),
-    `  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ${K}, ${oc}, ${M}, 1.0f, ${col}, ${K}, ${ptr(env, dy)} + n * ${i64(M * oc)}, ${oc}, n == 0 ? 0.0f : 1.0f, ${df}, ${oc});`,
-    '}',
-  ];
-}
-
 /** Loops over pooling windows: `visit` gets C lines run per (n, oy, ox, c) with `yi` and the tap loop. */
 function poolLoops(g: Geometry, perWindow: (yi: string) => { before: string[]; tap: (xi: string) => string[]; after: string[] }): string[] {
   const w = perWindow('yi');
@@ -223,16 +123,13 @@ const ANCHORS: Record<string, AnchorTemplate> = {
   Conv2D: conv2d,
   Conv2DBackpropInput: conv2dBackpropInput,
   Conv2DBackpropFilter: conv2dBackpropFilter,
-  MaxPool: ({ op, env, out }) => {
-    const X = ptr(env, op.inputs[0]!);
-    const Y = out(0).ptr;
-    return poolLoops(poolGeo(op, op.inputs[0]!), argmaxWindow(X, (b) => [`${Y}[yi] = ${X}[${b}];`]));
-  },
+  MaxPool: ({ op, env, out }) => maxPool(poolGeo(op, op.inputs[0]!), ptr(env, op.inputs[0]!), out(0).ptr),
   MaxPoolGrad: ({ op, env, out }) => {
     const [x, dy] = op.inputs as [Tensor, Tensor];
     const X = ptr(env, x);
     const DX = out(0).ptr;
     const g = poolGeo(op, x);
+    if (maxPoolGradDirect(g)) return maxPoolGrad(g, X, ptr(env, dy), DX);
     // Windows overlap when strides < poolSize: the scatter-add runs serially.
     const loops = poolLoops(g, argmaxWindow(X, (b) => [`${DX}[${b}] += ${ptr(env, dy)}[yi];`])).filter((l) => !l.startsWith('#pragma'));
     return [`memset(${DX}, 0, ${i64(sizeOf(shapeOf(x)) * 4)});`, ...loops];

@@ -176,6 +176,8 @@ export function emitReduction(kernel: Kernel, env: KernelEnv): string[] {
   const trailing = axes.every((a, j) => a === domain.length - axes.length + j);
   const fullFlat = trailing ? (inner === 1 ? r : `${r} * ${i64(inner)} + ${q}`) : multi.map((m, k) => (m === '0' ? '' : st[k] === 1 ? m : `${m} * ${i64(st[k]!)}`)).filter((s) => s).join(' + ') || '0';
   const full: Index = { flat: `(${fullFlat})`, multi };
+  const column = columnSums(kernel, env, gen, { domain, axes, outer, inner, r, q, multi });
+  if (column) return column;
   const rowScope = new Scope();
   const row: string[] = [];
   const pass = (init: string[], step: (v: string, s: Scope) => string[], input: Tensor, simd: string): void => {
@@ -257,4 +259,80 @@ export function emitReduction(kernel: Kernel, env: KernelEnv): string[] {
   const total = sizeOf(domain);
   const loop = outer === 0 ? [] : [...(outer > 1 ? omp(total) : []), `for (int64_t ${r} = 0; ${r} < ${i64(outer)}; ++${r}) {`, ...rowLines.map((l) => '  ' + l), '}'];
   return [...declareChecks(gen.checks), ...loop, ...reportChecks(gen.checks)];
+}
+
+/**
+ * Column sums: float Sum/SumToLike over the leading axes of the domain (a bias gradient
+ * [N·H·W, C] -> [C], or [batch, units] -> [units]) with no full-shape output. The row loop of
+ * emitReduction would read each of the `outer` kept columns with stride `outer`, touching a new
+ * cache line per element; here the input is read once, contiguously, adding each domain row into
+ * a vector of double accumulators (SIMD over the kept columns).
+ *
+ * Parallel runs split the reduced rows into COLUMN_PARTS fixed parts with their own
+ * accumulators (arena scratch), added in part order afterwards: the result does not depend on
+ * the thread count.
+ */
+const COLUMN_PARTS = 8;
+
+interface ColumnGeometry {
+  domain: number[];
+  axes: number[];
+  outer: number;
+  inner: number;
+  r: string;
+  q: string;
+  multi: string[];
+}
+
+function columnSums(kernel: Kernel, env: KernelEnv, gen: ExprGen, c: ColumnGeometry): string[] | undefined {
+  const { domain, axes, outer, inner, r, q } = c;
+  const leading = axes.every((a, j) => a === j);
+  if (!leading || outer < 2 || inner < 2) return undefined;
+  const reductions = kernel.ops.filter((o) => REDUCTIONS.has(o.type));
+  const sums = reductions.every(
+    (o) =>
+      (o.type === 'Sum' || o.type === 'SumToLike') &&
+      o.inputs[0]!.dtype === 'float32' &&
+      shapesEqual(shapeOf(o.inputs[0]!), domain) &&
+      reductionAxes(o).join(',') === axes.join(','),
+  );
+  if (!sums || kernel.outputs.some((t) => shapesEqual(shapeOf(t), domain))) return undefined;
+  if (kernel.outputs.some((t) => sizeOf(shapeOf(t)) !== outer)) return undefined;
+  const total = sizeOf(domain);
+  const parts = total >= PARALLEL_MIN_ELEMENTS ? Math.min(COLUMN_PARTS, inner) : 1;
+  const full: Index = { flat: `(${q} * ${i64(outer)} + ${r})`, multi: c.multi };
+  const accs = reductions.map(() => env.scratch(parts * outer * 8, 'double'));
+  const p = `p${kernel.id}`;
+  // The accumulation pass: one body per domain element, SIMD over r.
+  const s = new Scope();
+  const steps = reductions.map((o, j) => `${accs[j]}[${p} * ${i64(outer)} + ${r}] += (double)${gen.value(o.inputs[0]!, full, s)};`);
+  const simd = s.lines.some((l) => l.includes('{')) ? [] : ['#pragma omp simd'];
+  const lines: string[] = [
+    ...(parts > 1 ? ['#pragma omp parallel for schedule(static)'] : []),
+    `for (int64_t ${p} = 0; ${p} < ${parts}; ++${p}) {`,
+    ...accs.map((a) => `  for (int64_t ${r} = 0; ${r} < ${i64(outer)}; ++${r}) ${a}[${p} * ${i64(outer)} + ${r}] = 0.0;`),
+    `  const int64_t q0 = ${p} * ${i64(inner)} / ${parts}, q1 = (${p} + 1) * ${i64(inner)} / ${parts};`,
+    `  for (int64_t ${q} = q0; ${q} < q1; ++${q}) {`,
+    ...simd.map((l) => '    ' + l),
+    `    for (int64_t ${r} = 0; ${r} < ${i64(outer)}; ++${r}) {`,
+    ...[...s.lines, ...steps].map((l) => '      ' + l),
+    '    }',
+    '  }',
+    '}',
+  ];
+  // The row outputs from the summed parts (added in part order).
+  const rowScope = new Scope();
+  const row: string[] = [];
+  reductions.forEach((o, j) => {
+    const acc = gen.fresh('acc');
+    row.push(`double ${acc} = ${accs[j]}[${r}];`);
+    if (parts > 1) row.push(`for (int64_t ${p} = 1; ${p} < ${parts}; ++${p}) ${acc} += ${accs[j]}[${p} * ${i64(outer)} + ${r}];`);
+    gen.rowValues.set(o.outputs[0]!, `((float)${acc})`);
+  });
+  for (const t of kernel.outputs) {
+    const v = gen.value(t, indexFromFlat(r, shapeOf(t)), rowScope);
+    row.push(...rowScope.lines.splice(0), store(env.write(t), r, v));
+  }
+  lines.push(`for (int64_t ${r} = 0; ${r} < ${i64(outer)}; ++${r}) {`, ...row.map((l) => '  ' + l), '}');
+  return [...declareChecks(gen.checks), ...lines, ...reportChecks(gen.checks)];
 }

@@ -45,7 +45,22 @@ export function takeRows(a: NDArray, indices: ArrayLike<number>, start = 0, end 
   return out ?? new NDArray(data, [n, ...a.shape.slice(1)], a.dtype);
 }
 
+/**
+ * Why two loops: `set(subarray(...))` is a memcpy but allocates a view per row, which costs more
+ * than copying a short row (a batch of one-hot labels) element by element.
+ */
+const SHORT_ROW = 64;
+
 function copyRows(a: NDArray, indices: ArrayLike<number>, start: number, n: number, rowSize: number, data: NDArray['data']): void {
+  if (rowSize <= SHORT_ROW) {
+    const src = a.data;
+    for (let r = 0; r < n; r++) {
+      const s = indices[start + r]! * rowSize;
+      const d = r * rowSize;
+      for (let j = 0; j < rowSize; j++) data[d + j] = src[s + j]!;
+    }
+    return;
+  }
   for (let r = 0; r < n; r++) {
     const src = indices[start + r]! * rowSize;
     data.set(a.data.subarray(src, src + rowSize), r * rowSize);

@@ -68,12 +68,29 @@ export function loadAddonFrom(path: string): Addon {
   }
   const require = createRequire(import.meta.url);
   try {
+    threadEnvironment();
     return require(path) as Addon;
   } catch (e) {
     throw new Error(`kiln: cannot load the native addon ${path}: ${(e as Error).message}; rebuild it with \`npm run build:addon\``, {
       cause: e,
     });
   }
+}
+
+/**
+ * Thread-pool settings read once, when the addon loads libgomp and OpenBLAS, so they are set in
+ * the environment just before (a user's own setting wins).
+ *
+ * OMP_WAIT_POLICY=PASSIVE: an executable alternates OpenMP loops with cblas_sgemm calls, which
+ * run on OpenBLAS's own pthreads. libgomp's default lets idle workers spin for a while after each
+ * parallel region, taking the cores OpenBLAS's threads need for the next sgemm (and OpenBLAS's
+ * idle threads do the same to the next OpenMP loop). Passive workers sleep at once; a parallel
+ * region then costs a futex wake-up (microseconds), which the PARALLEL_MIN_ELEMENTS threshold in
+ * codegen/cpp/loops.ts already keeps small. Measured on 2 cores (bench/PERF_NOTES.md): mlp_wide
+ * step 128 ms -> 30 ms, cnn step 770 ms -> 26 ms.
+ */
+function threadEnvironment(): void {
+  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
 }
 
 /** Whether the addon is built and loads, for tests and backends that fall back to the interpreter. */

@@ -41,6 +41,11 @@ interface Executable {
    * if it fails (a bad index), state is already written, so runs keep a copy to put back.
    */
   keepWritten: boolean;
+  /** Built with the NaN/Inf check. */
+  checking: boolean;
+  /** The state arrays in manifest order, valid for the StateStore `stateFor`. */
+  state?: NativeArray[];
+  stateFor?: StateStore;
 }
 
 /** A native failure reported by generated code (e.g. a bad gather index). */
@@ -50,6 +55,8 @@ export class NativeBackend implements SessionBackend {
   private store = new StateStore();
   private readonly executables = new Map<string, Executable>();
   private readonly runIndex = new Int32Array(1);
+  /** The previous plain run's executable and what selected it (see lookup). */
+  private lastLookup: { tensors: Tensor[]; targets: Operation[]; feeds: { op: Operation; dtype: string; shape: number[] }[]; checkNumerics: boolean; exe: Executable } | undefined;
   /** The last executable built or reused, for tools and tests (compile times, arena peak). */
   lastBuild: BuildResult | undefined;
 
@@ -62,7 +69,7 @@ export class NativeBackend implements SessionBackend {
 
   run(tensors: readonly Tensor[], targets: readonly Operation[], feeds: ReadonlyMap<Operation, NDArray>, runIndex: number): NDArray[] {
     if (tensors.length === 0 && targets.length === 0) return [];
-    const exe = this.executable(tensors, targets, feeds, { checkNumerics: this.flags.checkNumerics });
+    const exe = this.lookup(tensors, targets, feeds);
     const { generated, fetchOutput } = exe.built;
     const { outputs } = this.call(exe, feeds, runIndex);
     return fetchOutput.map((i) => {
@@ -106,6 +113,34 @@ export class NativeBackend implements SessionBackend {
     return profileReport(generated.order, sums, runs, wallUs);
   }
 
+  /**
+   * `executable` for a plain run, without building the cache key when the fetches, targets,
+   * fed placeholders (in order), their dtypes and shapes and the checkNumerics flag are those of
+   * the previous run (a training loop): the key's string work costs microseconds per step.
+   */
+  private lookup(tensors: readonly Tensor[], targets: readonly Operation[], feeds: ReadonlyMap<Operation, NDArray>): Executable {
+    const checkNumerics = this.flags.checkNumerics;
+    const last = this.lastLookup;
+    if (last && last.checkNumerics === checkNumerics && sameItems(last.tensors, tensors) && sameItems(last.targets, targets) && last.feeds.length === feeds.size) {
+      let i = 0;
+      let same = true;
+      for (const [op, v] of feeds) {
+        const f = last.feeds[i++]!;
+        if (f.op !== op || f.dtype !== v.dtype || !sameItems(f.shape, v.shape)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.lastBuild = last.exe.built;
+        return last.exe;
+      }
+    }
+    const exe = this.executable(tensors, targets, feeds, { checkNumerics });
+    this.lastLookup = { tensors: [...tensors], targets: [...targets], feeds: [...feeds].map(([op, v]) => ({ op, dtype: v.dtype, shape: [...v.shape] })), checkNumerics, exe };
+    return exe;
+  }
+
   /** The executable for (tensors, targets, feed shapes) with these build flags, built on first use. */
   private executable(tensors: readonly Tensor[], targets: readonly Operation[], feeds: ReadonlyMap<Operation, NDArray>, flags: BuildOptions): Executable {
     const key = `${this.key(tensors, targets, feeds)}|${flags.checkNumerics ? 'N' : ''}${flags.profile ? 'P' : ''}`;
@@ -124,7 +159,7 @@ export class NativeBackend implements SessionBackend {
       const order = built.generated.order;
       const firstUpdate = order.findIndex((k) => k.writes.length > 0);
       const keepWritten = firstUpdate >= 0 && order.some((k, i) => i > firstUpdate && k.writes.length === 0);
-      exe = { built, inputOps, outputs: null, keepWritten };
+      exe = { built, inputOps, outputs: null, keepWritten, checking: built.flags.includes('-DKILN_CHECK_NUMERICS') };
       this.executables.set(key, exe);
     }
     this.lastBuild = exe.built;
@@ -146,9 +181,14 @@ export class NativeBackend implements SessionBackend {
       this.runIndex[0] = runIndex | 0;
       inputs.push(this.runIndex);
     }
-    const state = generated.state.map((b) => this.stateArray(b.name));
+    // The state arrays, looked up once per executable and StateStore (reset() replaces the store).
+    if (exe.stateFor !== this.store) {
+      exe.state = generated.state.map((b) => this.stateArray(b.name));
+      exe.stateFor = this.store;
+    }
+    const state = exe.state!;
     const outputs = module.allocOutputs();
-    const checking = exe.built.flags.includes('-DKILN_CHECK_NUMERICS');
+    const checking = exe.checking;
     // The schedule runs every kernel that can fail before the updates, except one reading an
     // Assign's value; and a numeric check can fail after an update ran (or in it: an overflow).
     // Then keep the written variables, so that a failed run changes nothing.
@@ -253,4 +293,10 @@ function checkSingleUpdates(ops: readonly Operation[]): void {
     }
     writer.set(v, op);
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -61,6 +61,8 @@ export class Session {
   private readonly flags: { checkNumerics: boolean };
   private runCount = 0;
   private closed = false;
+  /** The last fetches and fed placeholders that passed checkAllFed (see checkFed). */
+  private lastFedCheck: { tensors: Tensor[]; targets: Operation[]; fed: Operation[] } | undefined;
 
   constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
     this.graph = graph;
@@ -89,7 +91,7 @@ export class Session {
     const targets: Operation[] = [];
     this.collect(fetches, tensors, targets);
     const feedMap = normalizeFeeds(this.graph, feeds);
-    checkAllFed(tensors, targets, feedMap);
+    this.checkFed(tensors, targets, feedMap);
     const values = this.impl.run(tensors, targets, feedMap, this.runCount);
     this.runCount++;
     let i = 0;
@@ -171,6 +173,24 @@ export class Session {
     return variable.op;
   }
 
+  /**
+   * checkAllFed, skipped when the fetches, targets and fed placeholders are those of the last
+   * run that passed it: its answer depends on nothing else (ops never change), and the graph
+   * walk it does costs more than the native call of a small model (about 9 us of mlp_seed's
+   * 55 us training step).
+   */
+  private checkFed(tensors: Tensor[], targets: Operation[], feeds: ReadonlyMap<Operation, NDArray>): void {
+    const last = this.lastFedCheck;
+    if (last && sameItems(last.tensors, tensors) && sameItems(last.targets, targets) && last.fed.length === feeds.size) {
+      let i = 0;
+      let same = true;
+      for (const op of feeds.keys()) if (op !== last.fed[i++]) same = false;
+      if (same) return;
+    }
+    checkAllFed(tensors, targets, feeds);
+    this.lastFedCheck = { tensors, targets, fed: [...feeds.keys()] };
+  }
+
   private collect(f: Fetch, tensors: Tensor[], targets: Operation[]): void {
     if (f instanceof Tensor) {
       if (f.graph !== this.graph) throw new InvalidArgumentError(`Session.run: fetch ${f} belongs to another graph`);
@@ -186,4 +206,10 @@ export class Session {
       throw new InvalidArgumentError(`Session.run: cannot fetch ${String(f)}; expected a Tensor, an Operation, an array or a record`);
     }
   }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
