@@ -1,0 +1,144 @@
+/**
+ * The first performance round's measuring script (issue 6): times the training step of each
+ * workload (mlp_seed, mlp_wide, cnn) on synthetic data of the workload's shapes, as the median
+ * of several repeats of N steps, and prints a per-kernel profile (`Session.profile`) of each.
+ * Not part of `npm run bench`; a tool for finding and checking optimizations (bench/PERF_NOTES.md).
+ *
+ *   npx tsc -p bench/tsconfig.json && node dist/bench/perf_round.js [mlp_seed|mlp_wide|cnn|overhead ...] [--profile] [--repeats N]
+ */
+import * as kiln from '../src/index.js';
+import { MODELS, layerShapes, OPTIMIZER, type ModelSpec, type ModelName } from './workloads.js';
+
+function buildModel(model: ModelSpec) {
+  const graph = new kiln.Graph();
+  graph.seed = 1;
+  return graph.asDefault(() => {
+    const x = kiln.placeholder('float32', [null, ...model.inputShape], 'x');
+    const y = kiln.placeholder('int32', [null], 'y');
+    const shapes = layerShapes(model);
+    let h = x;
+    let inShape = model.inputShape;
+    model.layers.forEach((layer, i) => {
+      h = graph.nameScope(`${layer.type}_${i}`, () => {
+        switch (layer.type) {
+          case 'dense': {
+            const kernel = kiln.variable(kiln.initializers.glorotUniform(), { shape: [inShape[0]!, layer.units], name: 'kernel' });
+            const bias = kiln.variable(kiln.initializers.zeros(), { shape: [layer.units], name: 'bias' });
+            const z = kiln.add(kiln.matmul(h, kernel), bias);
+            return layer.activation === 'relu' ? kiln.relu(z) : z;
+          }
+          case 'conv2d': {
+            const k = layer.kernelSize;
+            const kernel = kiln.variable(kiln.initializers.glorotUniform(), { shape: [k, k, inShape[2]!, layer.filters], name: 'kernel' });
+            const bias = kiln.variable(kiln.initializers.zeros(), { shape: [layer.filters], name: 'bias' });
+            const z = kiln.add(kiln.conv2d(h, kernel, { padding: 'valid' }), bias);
+            return layer.activation === 'relu' ? kiln.relu(z) : z;
+          }
+          case 'maxPool2d':
+            return kiln.maxPool2d(h, { poolSize: layer.poolSize });
+          case 'flatten':
+            return kiln.reshape(h, [-1, shapes[i]![0]!]);
+        }
+      });
+      inShape = shapes[i]!;
+    });
+    const loss = kiln.mean(kiln.sparseSoftmaxCrossEntropyWithLogits(y, h));
+    const train = new kiln.SGD({ lr: OPTIMIZER.learningRate, momentum: OPTIMIZER.momentum, nesterov: OPTIMIZER.nesterov }).minimize(loss);
+    return { graph, x, y, loss, train };
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+
+/** Training FLOPs per sample (6·MACs of matmuls and convolutions), as bench/workloads.ts counts. */
+function flopsPerSample(model: ModelSpec): number {
+  const shapes = layerShapes(model);
+  let macs = 0;
+  let inShape = model.inputShape;
+  model.layers.forEach((l, i) => {
+    const out = shapes[i]!;
+    if (l.type === 'dense') macs += inShape[0]! * l.units;
+    if (l.type === 'conv2d') macs += out[0]! * out[1]! * out[2]! * l.kernelSize * l.kernelSize * inShape[2]!;
+    inShape = out;
+  });
+  return 6 * macs;
+}
+
+function workload(name: ModelName, repeats: number, prof: boolean): void {
+  const model = MODELS[name];
+  const m = buildModel(model);
+  const sess = new kiln.Session(m.graph);
+  const width = model.inputShape.reduce((a, d) => a * d, 1);
+  const batch = model.batch;
+  const xb = new Float32Array(batch * width);
+  for (let i = 0; i < xb.length; i++) xb[i] = ((i * 7919) % 255) / 255;
+  const yb = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) yb[i] = i % 10;
+  const t0 = performance.now();
+  sess.run(m.train, { x: xb, y: yb });
+  const compileMs = performance.now() - t0;
+  // Steps per repeat: about 0.3 s of work each.
+  const t1 = performance.now();
+  sess.run(m.train, { x: xb, y: yb });
+  const one = performance.now() - t1;
+  const steps = Math.max(3, Math.min(5000, Math.round(300 / Math.max(one, 1e-3))));
+  const us: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const s = performance.now();
+    for (let i = 0; i < steps; i++) sess.run(m.train, { x: xb, y: yb });
+    us.push(((performance.now() - s) * 1000) / steps);
+  }
+  const step = median(us);
+  const epoch = (step * Math.floor(60000 / batch)) / 1e6;
+  const gflops = (flopsPerSample(model) * batch) / (step * 1e3);
+  console.log(
+    `${name}: step ${step.toFixed(1)} us (median of ${repeats}x${steps}; min ${Math.min(...us).toFixed(1)} max ${Math.max(...us).toFixed(1)}), epoch ${epoch.toFixed(3)} s, ${gflops.toFixed(1)} GFLOP/s, first run ${compileMs.toFixed(0)} ms`,
+  );
+  if (prof) {
+    const report = sess.profile(m.train, { x: xb, y: yb }, { runs: Math.max(5, Math.min(200, steps)), warmup: 2 });
+    console.log(kiln.formatProfile(report, { maxOps: 3 }));
+    console.log('');
+  }
+  sess.close();
+}
+
+/** Per-call overhead: a tiny graph, Session.run vs the module's own run. */
+function overhead(): void {
+  const g = new kiln.Graph();
+  const { x, y } = g.asDefault(() => {
+    const x = kiln.placeholder('float32', [4], 'x');
+    return { x, y: kiln.add(x, kiln.constant(1)) };
+  });
+  const sess = new kiln.Session(g);
+  const xv = new Float32Array(4);
+  sess.run(y, { x: xv });
+  const n = 200000;
+  const us: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const s = performance.now();
+    for (let i = 0; i < n; i++) sess.run(y, { x: xv });
+    us.push(((performance.now() - s) * 1000) / n);
+  }
+  const mod = sess.native!.lastBuild!.module;
+  const outs = mod.allocOutputs();
+  const raw: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const s = performance.now();
+    for (let i = 0; i < n; i++) mod.run([xv], outs, []);
+    raw.push(((performance.now() - s) * 1000) / n);
+  }
+  console.log(`overhead: Session.run ${median(us).toFixed(2)} us, NativeModule.run ${median(raw).toFixed(2)} us (median of 5x${n})`);
+}
+
+const args = process.argv.slice(2);
+const prof = args.includes('--profile');
+const ri = args.indexOf('--repeats');
+const repeats = ri >= 0 ? Number(args[ri + 1]) : 7;
+const names = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--repeats');
+for (const n of names.length ? names : ['overhead', 'mlp_seed', 'mlp_wide', 'cnn']) {
+  if (n === 'overhead') overhead();
+  else workload(n as ModelName, repeats, prof);
+}
