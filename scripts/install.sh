@@ -20,16 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
 
-# npm ci when a lockfile exists (reproducible), else npm install. The `install` script builds the
-# native addon (cmake-js -> build/Release/kiln.node); `prepare` builds dist/.
-# npm 10/11 on Linux leaves out of the lockfile an optional Windows-only dependency of vite
-# (napi-windows-process-start-time, absent from some registry mirrors), and `npm ci` then refuses
-# the lockfile as out of sync; fall back to `npm install`, which honours the locked versions.
-if [ -f package-lock.json ]; then
-  npm ci --no-audit --no-fund || {
-    echo "kiln: npm ci failed; retrying with npm install" >&2
-    npm install --no-audit --no-fund
-  }
-else
-  npm install --no-audit --no-fund
-fi
+# npm ci installs exactly the locked versions. The `install` script builds the native addon
+# (cmake-js -> build/Release/kiln.node); `prepare` builds dist/. (vite is pinned to 8.3.x in
+# package.json: 8.4 adds an optional dependency the registry does not serve, which breaks npm ci.)
+npm ci --no-audit --no-fund
