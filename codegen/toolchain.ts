@@ -16,12 +16,15 @@
  * KILN_KEEP_SOURCE=1 keeps the source next to its library: <cache>/modules/kiln_<key>.cpp.
  * A failed compile keeps its source and the compiler's output in <cache>/failed/.
  * KILN_CXX picks the compiler (default g++); KILN_BLAS_LIBS the BLAS link flags (default -lopenblas).
+ *
+ * In front of this cache sits the program cache (program_cache.ts), keyed by the *input* program
+ * and `toolchainIdentity`, which maps to a key here without generating the source at all.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runtimeIncludeDir } from '../src/native/paths.js';
 
@@ -108,6 +111,35 @@ export function compilerVersion(cxx: string = defaultCxx()): string {
   return id;
 }
 
+const compilerFiles = new Map<string, string | null>();
+
+/**
+ * The compiler's identity without running it: the real path, size, mtime and inode of the file
+ * `cxx` resolves to on PATH (memoized per process). It changes whenever the installed compiler
+ * does (an upgrade replaces the file), so keys that use it in place of `--version` (the program
+ * cache, program_cache.ts) miss after an upgrade. Null when `cxx` is not found.
+ */
+export function compilerFile(cxx: string = defaultCxx()): string | null {
+  const memo = `${cxx}\u0000${process.env.PATH ?? ''}`;
+  let id = compilerFiles.get(memo);
+  if (id !== undefined) return id;
+  id = null;
+  const candidates = cxx.includes('/') ? [cxx] : (process.env.PATH ?? '').split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, cxx));
+  for (const c of candidates) {
+    try {
+      const real = realpathSync(c);
+      const st = statSync(real);
+      if (!st.isFile()) continue;
+      id = `${real}:${st.size}:${st.mtimeMs}:${st.ino}`;
+      break;
+    } catch {
+      // not in this PATH entry
+    }
+  }
+  compilerFiles.set(memo, id);
+  return id;
+}
+
 let preludeHash: string | undefined;
 
 /** Hash of the prelude header: a changed kiln_module.h must not reuse libraries built against the old one. */
@@ -119,6 +151,47 @@ function preludeDigest(): string {
 
 function defaultCxx(): string {
   return process.env.KILN_CXX || 'g++';
+}
+
+/**
+ * Everything besides the source that decides a library (flags, BLAS libs, compiler, prelude,
+ * include dir, CPU), for keys computed before any source exists (program_cache.ts). It names the
+ * compiler by `compilerFile` rather than `--version`, so it costs no process spawn; null when the
+ * compiler is not found (the caller then takes the path that reports that error).
+ */
+export function toolchainIdentity(options: CompileOptions = {}): string | null {
+  const cxx = options.cxx ?? defaultCxx();
+  const compiler = compilerFile(cxx);
+  if (compiler === null) return null;
+  return JSON.stringify({
+    flags: [...BASE_FLAGS, ...(options.extraFlags ?? [])],
+    libs: blasLibs(),
+    cxx,
+    compiler,
+    include: runtimeIncludeDir(),
+    prelude: preludeDigest(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    arch: process.arch,
+  });
+}
+
+/** The cache key `source` gets with these options (what `compileSync` would look up). */
+export function libraryKey(source: string, options: CompileOptions = {}): string {
+  return plan(source, options).key;
+}
+
+/**
+ * The cached library of key `key`, or null when it is not in the cache (or the kept source is
+ * asked for and missing). Runs no compiler and hashes nothing.
+ */
+export function cachedLibrary(key: string, options: CompileOptions = {}): CompiledLibrary | null {
+  const t0 = performance.now();
+  const dir = join(options.cacheDir ?? cacheDir(), 'modules');
+  const libraryPath = join(dir, `kiln_${key}.so`);
+  const keepSource = options.keepSource ?? process.env.KILN_KEEP_SOURCE === '1';
+  const sourcePath = join(dir, `kiln_${key}.cpp`);
+  if (!existsSync(libraryPath) || (keepSource && !existsSync(sourcePath))) return null;
+  return { libraryPath, key, cached: true, sourcePath: keepSource ? sourcePath : null, ms: performance.now() - t0 };
 }
 
 interface Plan {
@@ -169,7 +242,7 @@ function plan(source: string, options: CompileOptions): Plan {
 }
 
 /** Writes `text` to `path` atomically (temp file + rename). */
-function writeAtomic(path: string, text: string): void {
+export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);

@@ -70,12 +70,12 @@ export class NativeBackend implements SessionBackend {
   run(tensors: readonly Tensor[], targets: readonly Operation[], feeds: ReadonlyMap<Operation, NDArray>, runIndex: number): NDArray[] {
     if (tensors.length === 0 && targets.length === 0) return [];
     const exe = this.lookup(tensors, targets, feeds);
-    const { generated, fetchOutput } = exe.built;
+    const { info } = exe.built;
     const { outputs } = this.call(exe, feeds, runIndex);
-    return fetchOutput.map((i) => {
-      const t = generated.outputs[i]!;
+    return info.fetchOutput.map((i) => {
+      const t = info.outputs[i]!;
       const data = outputs[i]!;
-      const shape = [...(t.shape as number[])];
+      const shape = [...t.shape];
       if (t.dtype === 'bool') return new NDArray(Uint8Array.from(data), shape, 'bool');
       return new NDArray(data, shape, t.dtype);
     });
@@ -92,7 +92,8 @@ export class NativeBackend implements SessionBackend {
     if (!Number.isInteger(runs) || runs < 1) throw new InvalidArgumentError(`profile: runs must be a positive integer, got ${runs}`);
     if (!Number.isInteger(warmup) || warmup < 0) throw new InvalidArgumentError(`profile: warmup must be a non-negative integer, got ${warmup}`);
     const exe = this.executable(tensors, targets, feeds, { profile: true });
-    const { generated } = exe.built;
+    // The kernel order comes from the generated code (made now, after a program-cache hit).
+    const { generated, info } = exe.built;
     const k = generated.order.length;
     const sums = new Float64Array(k + 1);
     let wallUs = 0;
@@ -104,7 +105,7 @@ export class NativeBackend implements SessionBackend {
         const t1 = performance.now();
         if (r < warmup) continue;
         wallUs += (t1 - t0) * 1000;
-        const prof = outputs[generated.outputs.length] as Float32Array;
+        const prof = outputs[info.outputs.length] as Float32Array;
         for (let i = 0; i <= k; i++) sums[i] += prof[i]!;
       }
     } finally {
@@ -151,14 +152,12 @@ export class NativeBackend implements SessionBackend {
       const label = [(tensors[0]?.op ?? targets[0])!.name, ...[...feedShapes.values()].map((s) => s.join('x'))].join('_');
       const options: BuildOptions = { ...flags, label, ...(this.options.dump !== undefined ? { dump: this.options.dump } : {}) };
       const built = build(makeProgram(tensors, targets), feedShapes, options);
-      const inputOps = built.generated.inputs.map((b) => {
+      const inputOps = built.info.inputs.map((b) => {
         const op = this.graph.getOperation(b.name);
         if (!op) throw new Error(`native: input '${b.name}' is not in the graph`);
         return op;
       });
-      const order = built.generated.order;
-      const firstUpdate = order.findIndex((k) => k.writes.length > 0);
-      const keepWritten = firstUpdate >= 0 && order.some((k, i) => i > firstUpdate && k.writes.length === 0);
+      const keepWritten = built.info.readsAfterUpdate;
       exe = { built, inputOps, outputs: null, keepWritten, checking: built.flags.includes('-DKILN_CHECK_NUMERICS') };
       this.executables.set(key, exe);
     }
@@ -171,19 +170,20 @@ export class NativeBackend implements SessionBackend {
    * the run had written and throws a NumericError naming the op (numerics.ts).
    */
   private call(exe: Executable, feeds: ReadonlyMap<Operation, NDArray>, runIndex: number): { outputs: NativeArray[] } {
-    const { module, generated } = exe.built;
+    // `info`, not `generated`: after a program-cache hit the generated code is made only on demand.
+    const { module, info } = exe.built;
     const inputs: NativeArray[] = exe.inputOps.map((op) => {
       const v = feeds.get(op);
       if (!v) throw new InvalidArgumentError(`placeholder '${op.name}' needs a feed`);
       return toNative(v);
     });
-    if (generated.usesRunIndex) {
+    if (info.usesRunIndex) {
       this.runIndex[0] = runIndex | 0;
       inputs.push(this.runIndex);
     }
     // The state arrays, looked up once per executable and StateStore (reset() replaces the store).
     if (exe.stateFor !== this.store) {
-      exe.state = generated.state.map((b) => this.stateArray(b.name));
+      exe.state = info.state.map((b) => this.stateArray(b.name));
       exe.stateFor = this.store;
     }
     const state = exe.state!;
@@ -201,7 +201,7 @@ export class NativeBackend implements SessionBackend {
       if (err.code === 'KILN_ERR_INVALID_ARGUMENT') throw new InvalidArgumentError(err.message);
       const m = /non-finite value: kernel (\d+) output (\d+)/.exec(err.message);
       if (err.code === 'KILN_ERR_NUMERIC' && saved && m) {
-        const kernel = generated.order[Number(m[1])];
+        const kernel = exe.built.generated.order[Number(m[1])];
         if (kernel) {
           const byName = new Map([...feeds].map(([op, v]) => [op.name, v]));
           throw localizeInKernel(kernel, Number(m[2]), exe.built.program, byName, (name) => this.getValue(this.variableOp(name)), runIndex);
@@ -214,8 +214,7 @@ export class NativeBackend implements SessionBackend {
 
   /** Copies of the variables the executable writes, to put back after a failed check or a profile. */
   private saveWritten(exe: Executable): [NativeArray, NativeArray][] {
-    const written = new Set(exe.built.generated.order.flatMap((k) => k.writes.map((v) => v.name)));
-    return [...written].map((name) => {
+    return exe.built.info.written.map((name) => {
       const arr = this.stateArray(name);
       return [arr, arr.slice()];
     });
