@@ -15,6 +15,7 @@ export { interpret } from './interpreter/interpreter.js';
 export * from './train/index.js';
 export * as passes from './passes/index.js';
 export * as viz from './viz/index.js';
+export { explain } from './viz/index.js';
 export * as testing from './testing/index.js';
 // Keras-style API: layers, models, losses, metrics, callbacks, data sets.
 export * as layers from './layers/index.js';

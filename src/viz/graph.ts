@@ -9,6 +9,7 @@
 import type { Graph, Operation, Tensor } from '../graph/graph.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { toDot, type DotOptions } from '../passes/dot.js';
+import { explain as explainFused } from '../passes/explain.js';
 import type { FusedProgram } from '../passes/fuse.js';
 import { optimize, type PassName } from '../passes/pass_manager.js';
 import { liveOps, makeProgram, type Program } from '../passes/program.js';
@@ -139,4 +140,17 @@ export async function writeGraph(path: string, target: GraphTarget, options: Gra
   if (lower.endsWith('.dot') || lower.endsWith('.gv')) writeFileAtomic(path, graphDot(target, options));
   else if (lower.endsWith('.svg')) writeFileAtomic(path, await graphSvg(target, options));
   else throw new InvalidArgumentError(`writeGraph: '${path}': expected a .svg, .dot or .gv file`);
+}
+
+/**
+ * The optimized program as text: each fused kernel with its ops and shapes, and the reasons
+ * candidates were not fused (the pass pipeline's `explain`, from anything `graphDot` takes).
+ * @param options.batchSize a size for every unknown placeholder dim (or `feedShapes` by name)
+ * @example console.log(kiln.explain([loss, train], { batchSize: 32 }));
+ * @throws InvalidArgumentError when fusion is disabled or shapes stay unknown
+ */
+export function explain(target: GraphTarget, options: Omit<GraphVizOptions, 'optimize'> = {}): string {
+  const p = prepare(target, { ...options, optimize: true });
+  if (!isFused(p)) throw new InvalidArgumentError("explain: the 'fuse' pass is disabled; there are no kernels to explain");
+  return explainFused(p);
 }

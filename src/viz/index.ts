@@ -3,7 +3,7 @@
  * clusters, training plots (SVG, HTML), TensorBoard event files, and the compiler's dump switch.
  * @example await kiln.viz.writeGraph('mlp.svg', [loss, train], { optimize: true, batchSize: 32 });
  */
-export { graphDot, graphSvg, writeGraph, toProgram, type GraphTarget, type GraphVizOptions } from './graph.js';
+export { graphDot, graphSvg, writeGraph, explain, toProgram, type GraphTarget, type GraphVizOptions } from './graph.js';
 export { renderDot } from './graphviz.js';
 export {
   historySpec,
