@@ -86,16 +86,22 @@ function workload(name: ModelName, repeats: number, prof: boolean): void {
   const one = performance.now() - t1;
   const steps = Math.max(3, Math.min(5000, Math.round(300 / Math.max(one, 1e-3))));
   const us: number[] = [];
+  // CPU time per step (user + system, all threads): less sensitive than wall time to other
+  // processes on a shared machine, so A/B comparisons of work removed read it too.
+  const cpu: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    const c = process.cpuUsage();
     const s = performance.now();
     for (let i = 0; i < steps; i++) sess.run(m.train, { x: xb, y: yb });
     us.push(((performance.now() - s) * 1000) / steps);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / steps);
   }
   const step = median(us);
   const epoch = (step * Math.floor(60000 / batch)) / 1e6;
   const gflops = (flopsPerSample(model) * batch) / (step * 1e3);
   console.log(
-    `${name}: step ${step.toFixed(1)} us (median of ${repeats}x${steps}; min ${Math.min(...us).toFixed(1)} max ${Math.max(...us).toFixed(1)}), epoch ${epoch.toFixed(3)} s, ${gflops.toFixed(1)} GFLOP/s, first run ${compileMs.toFixed(0)} ms`,
+    `${name}: step ${step.toFixed(1)} us (median of ${repeats}x${steps}; min ${Math.min(...us).toFixed(1)} max ${Math.max(...us).toFixed(1)}), epoch ${epoch.toFixed(3)} s, ${gflops.toFixed(1)} GFLOP/s, first run ${compileMs.toFixed(0)} ms, cpu ${median(cpu).toFixed(0)} us/step`,
   );
   if (prof) {
     const report = sess.profile(m.train, { x: xb, y: yb }, { runs: Math.max(5, Math.min(200, steps)), warmup: 2 });

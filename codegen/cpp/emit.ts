@@ -14,14 +14,14 @@
  */
 import type { Operation, Tensor } from '../../src/graph/graph.js';
 import type { NDArray } from '../../src/graph/ndarray.js';
-import { sizeOf } from '../../src/graph/shape.js';
+import { shapesEqual, sizeOf } from '../../src/graph/shape.js';
 import type { DType } from '../../src/graph/dtype.js';
 import type { Kernel } from '../../src/passes/fuse.js';
 import { planMemory, type BufferRequest, type MemoryPlan } from '../memory_plan.js';
 import { lifetimes, type Schedule } from '../schedule.js';
-import { CPP_ANCHORS } from './anchors.js';
-import { ctype, elemBytes } from './elementwise.js';
-import type { ExternalRead } from './expr.js';
+import { CPP_ANCHORS, type StoreEpilogue } from './anchors.js';
+import { CPP_ELEMENTWISE, ctype, elemBytes } from './elementwise.js';
+import { ExprGen, Scope, indexFromFlat, shapeOf, type ExternalRead } from './expr.js';
 import { emitLoop, emitReduction, type KernelEnv, type WriteTarget } from './loops.js';
 import { cString, floatLit, intLit, i64 } from './names.js';
 import { CPP_PRELUDE } from './prelude.js';
@@ -317,8 +317,9 @@ function emitKernel(k: Kernel, env: KernelEnv): string[] {
         return { ptr: b, boolAsInt: false };
       };
       const scratchOf = new Map<Tensor, string>();
-      const lines = template({ op: anchor, env, out: anchorOut, id: name });
-      if (epilogue.length === 0) return lines;
+      const storeEpilogue = epilogue.length ? pointwiseEpilogue(k, anchor, epilogue, env, name) : undefined;
+      const lines = template({ op: anchor, env, out: anchorOut, id: name, ...(storeEpilogue ? { epilogue: storeEpilogue } : {}) });
+      if (epilogue.length === 0 || storeEpilogue?.used) return lines;
       const innerEnv: KernelEnv = {
         ...env,
         read: (t) => {
@@ -331,4 +332,48 @@ function emitKernel(k: Kernel, env: KernelEnv): string[] {
       return [...lines, ...emitLoop(`${name}e`, epilogue, k.domain as number[], outs, innerEnv)];
     }
   }
+}
+
+/**
+ * The epilogue of an anchored kernel as a store-time function, when it is pointwise on the
+ * anchor's output 0: every epilogue op has an element template and the domain's shape, and
+ * reads the anchor's output and the other epilogue values at the element being stored (other
+ * inputs may broadcast, e.g. a bias). Otherwise undefined: the epilogue runs as its own loop.
+ */
+function pointwiseEpilogue(k: Kernel, anchor: Operation, epilogue: readonly Operation[], env: KernelEnv, name: string): StoreEpilogue | undefined {
+  const domain = k.domain as number[];
+  const y = anchor.outputs[0]!;
+  if (anchor.outputs.length !== 1 || y.dtype !== 'float32' || !shapesEqual(shapeOf(y), domain)) return undefined;
+  const members = new Set(epilogue);
+  const inside = (t: Tensor): boolean => t === y || members.has(t.op);
+  const ok = epilogue.every(
+    (o) =>
+      CPP_ELEMENTWISE[o.type] !== undefined &&
+      o.outputs.every((t) => shapesEqual(shapeOf(t), domain)) &&
+      o.inputs.every((t) => !inside(t) || shapesEqual(shapeOf(t), domain)) &&
+      o.inputs.every((t) => t.op !== anchor || t === y),
+  );
+  if (!ok || k.outputs.some((t) => !inside(t) || !shapesEqual(shapeOf(t), domain))) return undefined;
+  const gen = new ExprGen(members, (t) => env.read(t), `${name}s`);
+  let used = false;
+  return {
+    get used() {
+      return used;
+    },
+    store(flat, inner, v) {
+      used = true;
+      const base = indexFromFlat(flat, domain);
+      const idx = { flat, multi: [...base.multi.slice(0, -1), inner] };
+      gen.rowValues.set(y, v);
+      const scope = new Scope();
+      const vals = k.outputs.map((t) => (t === y ? v : gen.value(t, idx, scope)));
+      return [
+        ...scope.lines,
+        ...k.outputs.map((t, j) => {
+          const w = env.write(t);
+          return `${w.ptr}[${flat}] = ${w.boolAsInt ? `(int32_t)(${vals[j]})` : vals[j]};`;
+        }),
+      ];
+    },
+  };
 }

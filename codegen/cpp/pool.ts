@@ -63,11 +63,24 @@ export function maxPoolGradDirect(g: Geometry): boolean {
   return g.sh >= g.kh && g.sw >= g.kw && g.c <= MAX_STACK_CHANNELS;
 }
 
+/** Whether the windows tile the input exactly (every input element is written by one window). */
+export function maxPoolGradCovers(g: Geometry): boolean {
+  return g.sh === g.kh && g.sw === g.kw && g.pt === 0 && g.pl === 0 && g.oh * g.kh === g.h && g.ow * g.kw === g.w;
+}
+
+/**
+ * Where maxPoolGrad writes: a buffer, or a store function (`flat`, channel, value) that applies
+ * a pointwise epilogue there (only when the windows cover the input: an uncovered element would
+ * skip the epilogue).
+ */
+export type PoolGradStore = string | ((flat: string, c: string, v: string) => string[]);
+
 /** MaxPoolGrad for non-overlapping windows: DX [n, h, w, c] from X and DY [n, oh, ow, c]. */
-export function maxPoolGrad(g: Geometry, X: string, DY: string, DX: string): string[] {
+export function maxPoolGrad(g: Geometry, X: string, DY: string, DX: PoolGradStore): string[] {
   const windows = g.n * g.oh * g.ow;
   const total = g.n * g.h * g.w * g.c;
-  const covered = g.sh === g.kh && g.sw === g.kw && g.pt === 0 && g.pl === 0 && g.oh * g.kh === g.h && g.ow * g.kw === g.w;
+  const covered = maxPoolGradCovers(g);
+  if (typeof DX !== 'string' && !covered) throw new Error('codegen: maxPoolGrad: a store epilogue needs windows that cover the input');
   const lines = covered ? [] : [`memset(${DX}, 0, ${i64(total * 4)});`];
   if (windows * g.c === 0) return lines;
   return [
@@ -89,9 +102,19 @@ export function maxPoolGrad(g: Geometry, X: string, DY: string, DX: string): str
     '  tap = 0;',
     '  for (int64_t ky = ky0; ky < ky1; ++ky)',
     '    for (int64_t kx = kx0; kx < kx1; ++kx, ++tap) {',
-    `      float* KILN_RESTRICT dx = ${tapPtr(g, DX)};`,
-    '      #pragma omp simd',
-    `      for (int64_t c = 0; c < ${g.c}; ++c) dx[c] = win[c] == tap ? dy[c] : 0.0f;`,
+    ...(typeof DX === 'string'
+      ? [
+          `      float* KILN_RESTRICT dx = ${tapPtr(g, DX)};`,
+          '      #pragma omp simd',
+          `      for (int64_t c = 0; c < ${g.c}; ++c) dx[c] = win[c] == tap ? dy[c] : 0.0f;`,
+        ]
+      : [
+          `      const int64_t at = ((n * ${g.h} + y0 + ky) * ${g.w} + x0 + kx) * ${i64(g.c)};`,
+          '      #pragma omp simd',
+          `      for (int64_t c = 0; c < ${g.c}; ++c) {`,
+          ...DX('at + c', 'c', '(win[c] == tap ? dy[c] : 0.0f)').map((l) => '        ' + l),
+          '      }',
+        ]),
     '    }',
     '}',
   ];

@@ -81,6 +81,25 @@ describe('max-pool lowering', () => {
   });
 });
 
+describe('epilogues applied at the anchor store', () => {
+  // The direct (few-tap) convolution applies bias + relu in its store, and a max-pool gradient
+  // whose windows tile the input applies the relu gradient in its own (codegen/cpp/emit.ts
+  // pointwiseEpilogue); an uncovered pool keeps the separate epilogue loop.
+  it('match the interpreter: conv + bias + relu + pool and their gradients', () => {
+    const { g, all } = cases((add) => {
+      const img = kiln.placeholder('float32', [null, 8, 6, 3], 'img');
+      const f = kiln.variable(det(3 * 3 * 3 * 4, 21), { name: 'filter', shape: [3, 3, 3, 4] });
+      const b = kiln.variable(det(4, 22), { name: 'bias', shape: [4] });
+      const conv = kiln.conv2d(img, f, { padding: 'same' });
+      const act = kiln.relu(kiln.add(conv, b));
+      add('conv + bias + relu, pool 2 (tiles)', kiln.maxPool2d(act, { poolSize: 2, padding: 'valid' }), SUMS, [img, f, b]);
+      add('conv + bias + relu, pool 3 (uncovered)', kiln.maxPool2d(act, { poolSize: 3, padding: 'valid' }), SUMS, [img, f, b]);
+      add('conv output and its biased tanh both fetched', kiln.add(conv, kiln.tanh(kiln.add(conv, b))), SUMS, [img, b]);
+    });
+    expectNativeMatches(g, all, { img: det(3 * 8 * 6 * 3, 23) });
+  });
+});
+
 describe('column sums', () => {
   it('match the interpreter, serial and split into parts', () => {
     const g = new kiln.Graph();

@@ -15,6 +15,9 @@ export const reluGrad: GradOp<Record<string, never>> = defineGradOp<Record<strin
 /**
  * `max(x, 0)` elementwise, any shape; float32 only. relu(NaN) = NaN.
  * Gradient: dy where x > 0, else 0; the branch is strict, so relu'(0) = 0 (as TF).
+ * The gradient reads the output y rather than x, as TF's does: y > 0 exactly where x > 0
+ * (NaN and -0 included), and the pre-activation then need not be kept for the backward pass
+ * (a conv/matmul + bias + relu kernel writes one tensor instead of two).
  * @example kiln.relu(kiln.constant([-1, 0, 2])) // [0, 0, 2]
  * @throws DTypeError for int32 or bool
  */
@@ -22,5 +25,5 @@ export const relu = defineUnary({
   name: 'Relu',
   apiName: 'relu',
   f: (x) => (x > 0 || Number.isNaN(x) ? x : 0),
-  grad: (dy, x) => reluGrad(dy, x, {}),
+  grad: (dy, _x, y) => reluGrad(dy, y, {}),
 });
