@@ -28,7 +28,7 @@ import { optimize } from '../src/passes/pass_manager.js';
 import type { FeedShapes } from '../src/passes/specialize.js';
 import { NativeModule } from '../src/native/module.js';
 import { dumpDir, openDump, type ExecutableDump } from '../src/viz/dump.js';
-import { cachedLibrary, compileSync, libraryKey, toolchainIdentity, type CompiledLibrary } from './toolchain.js';
+import { cachedLibrary, compileSync, evictLibrary, libraryKey, toolchainIdentity, type CompiledLibrary } from './toolchain.js';
 import { assertReadsBeforeUpdates, schedule, type Schedule } from './schedule.js';
 import { emitModule, type GeneratedModule } from './cpp/emit.js';
 import {
@@ -169,9 +169,8 @@ export function build(program: Program, feedShapes?: FeedShapes, options: BuildO
   const tf = performance.now();
   const { generated, fetchOutput, program: opt, dump, passesMs, codegenMs } = generate(program, feedShapes, options);
   const tc = performance.now();
-  const library = compileSync(generated.source, { extraFlags: flags });
+  const { library, module } = compileAndLoad(generated.source, flags, fp);
   const tl = performance.now();
-  const module = new NativeModule(library.libraryPath);
   const info = executableInfo(generated, fetchOutput, module);
   const load = performance.now() - tl;
   if (fp !== null) {
@@ -195,6 +194,30 @@ export function build(program: Program, feedShapes?: FeedShapes, options: BuildO
     ...(dump ? { dumpDir: dump.dir } : {}),
     ms: { fingerprint: tf - t0, passes: passesMs, codegen: codegenMs, compile: tl - tc, load },
   };
+}
+
+/**
+ * Compiles (or finds in the cache) and dlopens. A *cached* library that does not load (cut
+ * short by a full disk, say: 'file too short') would fail every later run the same way, so it is
+ * removed, with the program-cache record `fp` that may point at it, and built once more.
+ */
+function compileAndLoad(source: string, flags: string[], fp: string | null): { library: CompiledLibrary; module: NativeModule } {
+  const library = compileSync(source, { extraFlags: flags });
+  try {
+    return { library, module: new NativeModule(library.libraryPath) };
+  } catch (e) {
+    if (!library.cached) throw e;
+    evictLibrary(library.libraryPath);
+    if (fp !== null) dropRecord(fp);
+    const rebuilt = compileSync(source, { extraFlags: flags });
+    try {
+      return { library: rebuilt, module: new NativeModule(rebuilt.libraryPath) };
+    } catch (e2) {
+      throw new Error(
+        `kiln: the cached library ${library.libraryPath} failed to load (${(e as Error).message}); it was removed and rebuilt, and the rebuilt one failed too: ${(e2 as Error).message}`,
+      );
+    }
+  }
 }
 
 /** The session's view of a generated module (what the program cache stores). */

@@ -32,7 +32,7 @@
  * reader sees a whole record or none.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Operation } from '../src/graph/graph.js';
@@ -44,7 +44,7 @@ import type { TensorInfo } from '../src/native/addon.js';
 import type { ModuleManifest } from '../src/native/module.js';
 import { packageRoot } from '../src/native/paths.js';
 import type { BufferSpec } from './cpp/emit.js';
-import { cacheDir, writeAtomic } from './toolchain.js';
+import { cacheDir, ensureCacheDir, writeAtomic } from './toolchain.js';
 
 /** Bump when the record's layout or the fingerprint's contents change. */
 export const RECORD_FORMAT = 1;
@@ -263,7 +263,7 @@ export function readRecord(fp: string, root?: string): ProgramRecord | 'missing'
 
 export function writeRecord(record: ProgramRecord, root?: string): void {
   const path = recordPath(record.fingerprint, root);
-  mkdirSync(dirname(path), { recursive: true });
+  ensureCacheDir(dirname(path));
   writeAtomic(path, JSON.stringify(record) + '\n');
 }
 

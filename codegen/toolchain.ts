@@ -22,9 +22,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runtimeIncludeDir } from '../src/native/paths.js';
 
@@ -84,6 +84,66 @@ export class CompileError extends Error {
 export function cacheDir(): string {
   if (process.env.KILN_CACHE_DIR) return process.env.KILN_CACHE_DIR;
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kiln');
+}
+
+/** Where the cache folder setting came from, for messages. */
+function cacheDirOrigin(dir: string): string {
+  const env = process.env.KILN_CACHE_DIR;
+  if (!env) return 'the default cache folder';
+  return resolve(dir).startsWith(resolve(env)) ? `KILN_CACHE_DIR=${env}` : 'the cacheDir option';
+}
+
+/**
+ * Creates folder `dir` (and its missing parents) inside the cache, one level at a time.
+ * Why not `mkdirSync(dir, { recursive: true })`: under a folder where mkdir fails with ENOENT
+ * although the parent exists (`KILN_CACHE_DIR=/proc/nope`), Node's recursive mkdir retries forever.
+ * @throws Error naming the folder, the failure and KILN_CACHE_DIR when it cannot be made or written
+ */
+export function ensureCacheDir(dir: string): void {
+  const fail = (what: string): Error =>
+    new Error(`kiln: cannot use the cache folder '${dir}' (${cacheDirOrigin(dir)}): ${what}; set KILN_CACHE_DIR to a writable folder`);
+  const missing: string[] = [];
+  for (let p = resolve(dir); ; ) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      missing.push(p);
+      const parent = dirname(p);
+      if (parent === p) break;
+      p = parent;
+      continue;
+    }
+    if (!isDir) throw fail(`'${p}' is not a folder`);
+    break;
+  }
+  for (const p of missing.reverse()) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Another process may have made it meanwhile.
+      if (code === 'EEXIST' && statSync(p, { throwIfNoEntry: false })?.isDirectory()) continue;
+      throw fail(`mkdir '${p}' failed (${code ?? (e as Error).message})`);
+    }
+  }
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch (e) {
+    throw fail(`it is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * Removes a cached library that failed to load (e.g. truncated by a full disk), so the next
+ * compile rebuilds it instead of handing out the same broken file; never throws.
+ */
+export function evictLibrary(libraryPath: string): void {
+  try {
+    rmSync(libraryPath, { force: true });
+  } catch {
+    // Another process may be replacing it; the rebuild's rename wins either way.
+  }
 }
 
 /** BLAS link flags: KILN_BLAS_LIBS split on spaces, else -lopenblas (Debian libopenblas-dev). */
@@ -260,7 +320,7 @@ interface Attempt {
 }
 
 function begin(p: Plan, source: string): Attempt {
-  mkdirSync(p.dir, { recursive: true });
+  ensureCacheDir(p.dir);
   const stem = join(p.dir, `kiln_${p.key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const attempt = { tmpSource: `${stem}.cpp`, tmpLibrary: `${stem}.so` };
   writeFileSync(attempt.tmpSource, source);
@@ -283,7 +343,7 @@ function succeed(p: Plan, a: Attempt, t0: number): CompiledLibrary {
 function fail(p: Plan, a: Attempt, output: string, exit: string): CompileError {
   rmSync(a.tmpLibrary, { force: true });
   const failedDir = join(p.cacheRoot, 'failed');
-  mkdirSync(failedDir, { recursive: true });
+  ensureCacheDir(failedDir);
   const sourcePath = join(failedDir, `kiln_${p.key}.cpp`);
   renameSync(a.tmpSource, sourcePath);
   writeAtomic(join(failedDir, `kiln_${p.key}.log`), output);

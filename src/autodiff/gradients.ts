@@ -12,6 +12,7 @@ import { isShapeOnlyInput } from '../graph/op_def.js';
 import { add } from '../ops/binary/add.js';
 import { constant, toTensor, type TensorLike } from '../ops/constant.js';
 import { broadcastLike } from '../ops/like.js';
+import { checkOptions } from '../graph/options.js';
 
 export interface GradientsOptions {
   /**
@@ -41,6 +42,7 @@ export function gradients(
   gradYs?: TensorLike | readonly (TensorLike | undefined)[],
   options: GradientsOptions = {},
 ): (Tensor | undefined)[] {
+  checkOptions('gradients', options, ['unconnectedGradients']);
   const yList = ys instanceof Tensor ? [ys] : [...ys];
   const xList = xs instanceof Tensor ? [xs] : [...xs];
   if (yList.length === 0) throw new InvalidArgumentError('gradients: ys is empty');

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions, describeValue } from '../graph/options.js';
 import type { NDArray } from '../graph/ndarray.js';
 import { Callback, type Logs } from './callback.js';
 
@@ -45,6 +46,7 @@ export class EarlyStopping extends Callback {
 
   constructor(args: EarlyStoppingArgs = {}) {
     super();
+    checkOptions('EarlyStopping', args, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'verbose']);
     this.monitor = args.monitor ?? 'val_loss';
     this.minDelta = Math.abs(args.minDelta ?? 0);
     this.patience = args.patience ?? 0;

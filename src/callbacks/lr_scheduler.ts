@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions, describeValue } from '../graph/options.js';
 import { Callback, type Logs } from './callback.js';
 
 /**
@@ -15,6 +16,7 @@ export class LearningRateScheduler extends Callback {
     private readonly verbose: 0 | 1 = 0,
   ) {
     super();
+    if (typeof schedule !== 'function') throw new InvalidArgumentError(`LearningRateScheduler: schedule must be a function (epoch, lr) => newLr, got ${describeValue(schedule)}`);
   }
 
   override onEpochBegin(epoch: number): void {

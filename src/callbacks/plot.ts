@@ -6,6 +6,7 @@
  * @example model.fit(x, y, { epochs: 20, validationSplit: 0.1, callbacks: [new kiln.callbacks.TrainingPlot('plots/mnist.html')] });
  */
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions, describeValue } from '../graph/options.js';
 import { writeHistoryPlot, type HtmlPlotOptions } from '../viz/plot.js';
 import { Callback, type Logs } from './callback.js';
 
@@ -24,6 +25,8 @@ export class TrainingPlot extends Callback {
     readonly options: TrainingPlotOptions = {},
   ) {
     super();
+    if (typeof path !== 'string') throw new InvalidArgumentError(`TrainingPlot: path must be a .svg or .html file name, got ${describeValue(path)} (new TrainingPlot(path, options))`);
+    checkOptions('TrainingPlot', options, ['title', 'width', 'height', 'refreshSeconds']);
     if (!/\.(svg|html?)$/i.test(path)) throw new InvalidArgumentError(`TrainingPlot: '${path}': expected a .svg or .html file`);
   }
 

@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions, describeValue } from '../graph/options.js';
 import { EventFileWriter } from '../viz/events.js';
 import { Callback, type Logs } from './callback.js';
 
@@ -29,6 +30,8 @@ export class TensorBoard extends Callback {
 
   constructor(logDir = 'logs', options: TensorBoardOptions = {}) {
     super();
+    if (typeof logDir !== 'string') throw new InvalidArgumentError(`TensorBoard: logDir must be a folder path, got ${describeValue(logDir)} (new TensorBoard(logDir, { updateFreq }))`);
+    checkOptions('TensorBoard', options, ['updateFreq']);
     const f = options.updateFreq ?? 'epoch';
     if (f !== 'epoch' && f !== 'batch' && !(typeof f === 'number' && Number.isInteger(f) && f > 0)) {
       throw new InvalidArgumentError(`TensorBoard: updateFreq must be 'epoch', 'batch' or a positive integer, got ${String(f)}`);

@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NDArray } from '../graph/ndarray.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions, describeValue } from '../graph/options.js';
 import { readIdx } from './idx.js';
 import { toCategorical } from './utils.js';
-import type { DataSet, Split } from './mnist.js';
+import { checkLayout, checkSize, type DataSet, type Split } from './mnist.js';
 
 /** Debian's `dataset-fashion-mnist` installs the files here. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -68,5 +69,10 @@ function loadSplit(dir: string, prefix: 'train' | 't10k', limit: number | undefi
  * @throws InvalidArgumentError saying how to get the files when one is missing
  */
 export function fashionMnist(dir: string = FASHION_MNIST_DIR, options: FashionMnistOptions = {}): DataSet {
+  if (typeof dir !== 'string') throw new InvalidArgumentError(`fashionMnist: dir must be a folder path, got ${describeValue(dir)} (fashionMnist(dir, options); pass undefined for the default folder)`);
+  checkOptions('fashionMnist', options, ['oneHot', 'layout', 'trainSize', 'testSize']);
+  checkLayout('fashionMnist', options.layout);
+  if (options.trainSize !== undefined) checkSize('fashionMnist', 'trainSize', options.trainSize, Number.MAX_SAFE_INTEGER);
+  if (options.testSize !== undefined) checkSize('fashionMnist', 'testSize', options.testSize, Number.MAX_SAFE_INTEGER);
   return { train: loadSplit(dir, 'train', options.trainSize, options), test: loadSplit(dir, 't10k', options.testSize, options) };
 }

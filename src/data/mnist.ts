@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { NDArray } from '../graph/ndarray.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions, describeValue } from '../graph/options.js';
 import { permutation, takeRows, toCategorical } from './utils.js';
 
 /** Images and labels of one split. */
@@ -32,6 +33,21 @@ export interface MnistOptions {
   oneHot?: boolean;
   /** `'flat'` (default) gives `[N, 784]`; `'image'` gives `[N, 28, 28, 1]`. */
   layout?: 'flat' | 'image';
+}
+
+/** @throws InvalidArgumentError unless `n` is an integer in [0, max] */
+export function checkSize(who: string, what: string, n: unknown, max: number): number {
+  if (!(typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max)) {
+    throw new InvalidArgumentError(`${who}: ${what} must be an integer in [0, ${max}], got ${describeValue(n)}`);
+  }
+  return n;
+}
+
+/** @throws InvalidArgumentError unless `layout` is undefined, 'flat' or 'image' */
+export function checkLayout(who: string, layout: unknown): void {
+  if (layout !== undefined && layout !== 'flat' && layout !== 'image') {
+    throw new InvalidArgumentError(`${who}: layout must be 'flat' or 'image', got ${describeValue(layout)}`);
+  }
 }
 
 /** The package holds this many digits in all. */
@@ -65,13 +81,16 @@ function loadAll(): { x: NDArray; y: NDArray } {
  * @throws InvalidArgumentError when trainSize + testSize exceed the 10,000 embedded digits
  */
 export function mnist(options: MnistOptions = {}): DataSet {
-  const all = loadAll();
-  const total = all.y.shape[0]!;
-  const trainSize = options.trainSize ?? 8000;
-  const testSize = options.testSize ?? total - trainSize;
-  if (!(Number.isInteger(trainSize) && Number.isInteger(testSize) && trainSize >= 0 && testSize >= 0 && trainSize + testSize <= total)) {
-    throw new InvalidArgumentError(`mnist: trainSize ${trainSize} + testSize ${testSize} must be non-negative integers summing to at most ${total}`);
+  checkOptions('mnist', options, ['trainSize', 'testSize', 'seed', 'oneHot', 'layout']);
+  checkLayout('mnist', options.layout);
+  const total = MNIST_EMBEDDED_SIZE;
+  // Each size alone first: a bad trainSize would otherwise show up as a confusing default testSize.
+  const trainSize = checkSize('mnist', 'trainSize', options.trainSize ?? 8000, total);
+  const testSize = checkSize('mnist', 'testSize', options.testSize ?? total - trainSize, total);
+  if (trainSize + testSize > total) {
+    throw new InvalidArgumentError(`mnist: trainSize ${trainSize} + testSize ${testSize} = ${trainSize + testSize} exceeds the ${total} embedded digits`);
   }
+  const all = loadAll();
   const perm = permutation(total, options.seed ?? 0);
   const split = (start: number, end: number): Split => {
     const x = takeRows(all.x, perm, start, end);

@@ -1,11 +1,19 @@
 import type { DType } from './dtype.js';
 import { formatShape, sizeOf } from './shape.js';
 import { InvalidArgumentError } from './errors.js';
+import { describeValue } from './describe.js';
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
-/** Nested JS arrays of numbers or booleans, e.g. `[[1, 2], [3, 4]]`. */
-export type NestedArray = number | boolean | readonly NestedArray[];
+/** Nested JS arrays of numbers or booleans, e.g. `[[1, 2], [3, 4]]`; rows may be typed arrays. */
+export type NestedArray = number | boolean | readonly NestedArray[] | TypedArray;
+
+/** The typed arrays that hold each dtype (float64 storage is the reference interpreter's). */
+const STORAGE: Record<DType, readonly (Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor)[]> = {
+  float32: [Float32Array, Float64Array],
+  int32: [Int32Array],
+  bool: [Uint8Array],
+};
 
 /**
  * A concrete array: a typed array in row-major (C) order, its shape and dtype.
@@ -18,6 +26,16 @@ export class NDArray {
     readonly shape: readonly number[],
     readonly dtype: DType,
   ) {
+    const storage = STORAGE[dtype as DType];
+    if (storage === undefined) {
+      throw new InvalidArgumentError(`NDArray: unknown dtype ${JSON.stringify(dtype)}; expected 'float32', 'int32' or 'bool'`);
+    }
+    if (!storage.some((T) => data instanceof T)) {
+      const got = ArrayBuffer.isView(data) ? data.constructor.name : describeValue(data);
+      throw new InvalidArgumentError(
+        `NDArray: ${dtype} data must be a${dtype === 'int32' ? 'n' : ''} ${storage.map((T) => T.name).join(' or ')}, got ${got}; use kiln.array(data, shape, '${dtype}') to convert`,
+      );
+    }
     if (data.length !== sizeOf(shape)) {
       throw new InvalidArgumentError(
         `NDArray: data has ${data.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`,
@@ -67,22 +85,44 @@ export function allocData(dtype: DType, size: number, float64 = false): TypedArr
   return new Uint8Array(size);
 }
 
+/** An array level of nested input: a JS array or a typed array (a row of numbers). */
+function isLevel(x: unknown): x is { readonly length: number; readonly [i: number]: unknown } {
+  return Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+}
+
 function inferNested(values: NestedArray): { shape: number[]; flat: (number | boolean)[] } {
   const shape: number[] = [];
-  let v: NestedArray = values;
-  while (Array.isArray(v)) {
+  let v: unknown = values;
+  while (isLevel(v)) {
     shape.push(v.length);
-    v = (v as readonly NestedArray[])[0]!;
+    v = v[0];
   }
   const flat: (number | boolean)[] = [];
-  const walk = (x: NestedArray, dim: number): void => {
+  const path: number[] = []; // the index of the element being walked, for messages
+  const at = (): string => `[${path.join('][')}]`;
+  const walk = (x: unknown, dim: number): void => {
     if (dim === shape.length) {
-      if (Array.isArray(x)) throw new InvalidArgumentError('array: ragged nested array');
-      flat.push(x as number | boolean);
-      return;
+      if (typeof x === 'number' || typeof x === 'boolean') {
+        flat.push(x);
+        return;
+      }
+      // Never Number(x): 'a' -> NaN, null -> 0, '1' -> 1 would pass silently.
+      if (isLevel(x)) throw new InvalidArgumentError(`array: ragged nested array: element ${at()} is an array, expected a number or a boolean like its siblings`);
+      throw new InvalidArgumentError(
+        path.length
+          ? `array: element ${at()} is ${describeValue(x)}; expected a number or a boolean`
+          : `array: expected a number, a boolean, a nested array of them, a typed array or an NDArray, got ${describeValue(x)}`,
+      );
     }
-    if (!Array.isArray(x) || x.length !== shape[dim]) throw new InvalidArgumentError('array: ragged nested array');
-    for (const e of x) walk(e, dim + 1);
+    if (!isLevel(x) || x.length !== shape[dim]) {
+      const got = isLevel(x) ? `has length ${x.length}` : `is ${describeValue(x)}`;
+      throw new InvalidArgumentError(`array: ragged nested array: element ${at()} ${got}, expected an array of length ${shape[dim]}`);
+    }
+    for (let i = 0; i < x.length; i++) {
+      path.push(i);
+      walk(x[i], dim + 1);
+      path.pop();
+    }
   };
   walk(values, 0);
   return { shape, flat };
@@ -104,6 +144,9 @@ export function array(values: ArrayLike, shape?: readonly number[], dtype?: DTyp
     return fromFlat(Array.from(values.data), sh, dt);
   }
   if (ArrayBuffer.isView(values)) {
+    if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      throw new InvalidArgumentError(`array: a ${values.constructor.name} is not supported; use a Float32Array, Float64Array, Int32Array or Uint8Array`);
+    }
     const dt = dtype ?? (values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'bool' : 'float32');
     const sh = shape ?? [values.length];
     const data = allocData(dt, values.length);

@@ -7,9 +7,10 @@
 import type { Graph, Tensor } from '../graph/graph.js';
 import type { Shape } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions } from '../graph/options.js';
 import type { Initializer } from '../init/initializers.js';
 import * as ops from '../ops/index.js';
-import { activate, Layer, type LayerArgs, type LayerOutput } from './layer.js';
+import { activate, Layer, LAYER_ARGS, type LayerArgs, type LayerOutput } from './layer.js';
 import { getActivation, type ActivationIdentifier } from './activations.js';
 
 /** One number for both spatial dims, or `[h, w]`. */
@@ -73,6 +74,7 @@ export class Conv2D extends Layer {
     args: Conv2DArgs = {},
   ) {
     super(args);
+    checkOptions('Conv2D', args, [...LAYER_ARGS, 'strides', 'padding', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer']);
     if (!(Number.isInteger(filters) && filters > 0)) throw new InvalidArgumentError(`Conv2D: filters must be a positive integer, got ${filters}`);
     this.kernelSize = pair(kernelSize, 'Conv2D', 'kernelSize');
     this.strides = pair(args.strides ?? 1, 'Conv2D', 'strides');
@@ -116,6 +118,7 @@ abstract class Pooling2D extends Layer {
 
   constructor(args: Pooling2DArgs, who: string) {
     super(args);
+    checkOptions(who, args, [...LAYER_ARGS, 'poolSize', 'strides', 'padding']);
     this.poolSize = pair(args.poolSize ?? 2, who, 'poolSize');
     this.strides = pair(args.strides ?? this.poolSize, who, 'strides');
     this.padding = checkPadding(args.padding ?? 'valid', who);

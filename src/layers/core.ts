@@ -4,9 +4,10 @@
 import type { Graph, Tensor } from '../graph/graph.js';
 import { formatShape, type Shape } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions } from '../graph/options.js';
 import type { Initializer } from '../init/initializers.js';
 import * as ops from '../ops/index.js';
-import { activate, Layer, type LayerArgs, type LayerOutput } from './layer.js';
+import { activate, Layer, LAYER_ARGS, type LayerArgs, type LayerOutput } from './layer.js';
 import { getActivation, type ActivationIdentifier } from './activations.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -43,6 +44,7 @@ export class Dense extends Layer {
     args: DenseArgs = {},
   ) {
     super(args);
+    checkOptions('Dense', args, [...LAYER_ARGS, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer']);
     if (!(Number.isInteger(units) && units > 0)) throw new InvalidArgumentError(`Dense: units must be a positive integer, got ${units}`);
     this.activation = getActivation(args.activation, 'Dense');
     this.useBias = args.useBias ?? true;
@@ -72,6 +74,11 @@ export class Dense extends Layer {
  */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+    checkOptions('Flatten', args, LAYER_ARGS);
+  }
 
   protected override checkInput(shape: Shape): void {
     if (shape.length < 2) throw this.shapeError(`expects input of rank >= 2 ([batch, ...]), got shape ${formatShape(shape)}`);
@@ -109,6 +116,7 @@ export class Dropout extends Layer {
     args: DropoutArgs = {},
   ) {
     super(args);
+    checkOptions('Dropout', args, [...LAYER_ARGS, 'seed', 'noiseShape']);
     if (!(rate >= 0 && rate < 1)) throw new InvalidArgumentError(`Dropout: rate must be in [0, 1), got ${rate}`);
     this.seed = args.seed;
     this.noiseShape = args.noiseShape;
@@ -130,6 +138,7 @@ export class Activation extends Layer {
 
   constructor(activation: ActivationIdentifier, args: LayerArgs = {}) {
     super(args);
+    checkOptions('Activation', args, LAYER_ARGS);
     this.activation = getActivation(activation, 'Activation');
   }
 

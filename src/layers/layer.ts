@@ -8,6 +8,7 @@
 import { Tensor, type Graph, type Operation } from '../graph/graph.js';
 import { formatShape, type Shape } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { describeValue } from '../graph/describe.js';
 import type { Initializer } from '../init/initializers.js';
 import * as ops from '../ops/index.js';
 
@@ -22,6 +23,9 @@ export interface LayerArgs {
   /** Whether the layer's weights are trained; default true. */
   trainable?: boolean;
 }
+
+/** The keys of LayerArgs, which every built-in layer's options extend (for `checkOptions`). */
+export const LAYER_ARGS: readonly string[] = ['name', 'inputShape', 'inputDim', 'trainable'];
 
 /** What a layer call produced. */
 export interface LayerOutput {
@@ -100,7 +104,11 @@ export abstract class Layer {
       if (!ok) throw this.shapeError(`was built for input ${formatShape(this.builtInput)}, got ${formatShape(x.shape)}`);
     }
     const out = this.call(x, training);
-    return out instanceof Tensor ? { output: out } : out;
+    if (out instanceof Tensor) return { output: out };
+    if (typeof out !== 'object' || out === null || !((out as Partial<LayerOutput>).output instanceof Tensor)) {
+      throw this.shapeError(`call() must return a Tensor or { output: Tensor }, got ${describeValue(out)}`);
+    }
+    return out;
   }
 
   /** Creates the variables (with `addWeight`) for a batch input shape. */

@@ -18,9 +18,10 @@
 import type { Graph, Tensor } from '../graph/graph.js';
 import { formatShape, type Shape } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions } from '../graph/options.js';
 import type { Initializer } from '../init/initializers.js';
 import * as ops from '../ops/index.js';
-import { Layer, type LayerArgs, type LayerOutput } from './layer.js';
+import { Layer, LAYER_ARGS, type LayerArgs, type LayerOutput } from './layer.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The channel axis; only the last (-1, the default) is supported. */
@@ -61,6 +62,7 @@ export class BatchNormalization extends Layer {
 
   constructor(args: BatchNormalizationArgs = {}) {
     super(args);
+    checkOptions('BatchNormalization', args, [...LAYER_ARGS, 'axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer']);
     this.axis = args.axis ?? -1;
     this.momentum = args.momentum ?? 0.99;
     this.epsilon = args.epsilon ?? 1e-3;

@@ -13,7 +13,8 @@
  * the loss has a from-logits form for it, the loss reads the logits: the training step never
  * computes the activation.
  */
-import type { Graph, Operation, Tensor } from '../graph/graph.js';
+import { Tensor, type Graph, type Operation } from '../graph/graph.js';
+import { describeValue } from '../graph/describe.js';
 import { formatShape, type Shape } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import * as ops from '../ops/index.js';
@@ -87,16 +88,25 @@ export function adaptLabels(y: Tensor, out: Tensor, loss: Loss, outputLayer: str
   return y;
 }
 
+/** What a user's loss or metric returned, checked: it must be a Tensor (of the model's graph). */
+function userTensor(v: unknown, who: string): Tensor {
+  if (!(v instanceof Tensor)) {
+    const got = v !== null && typeof v === 'object' ? describeValue(v) : typeof v;
+    throw new InvalidArgumentError(`${who} must return a Tensor, got ${got}; build it from yTrue and yPred with kiln ops (kiln.mean(kiln.square(kiln.sub(yPred, yTrue)), -1))`);
+  }
+  return v;
+}
+
 /** Builds loss and metrics for `fwd` against labels `y`, under the current name scope. */
 export function buildObjective(graph: Graph, fwd: ForwardPath, y: Tensor, loss: Loss, metrics: readonly Metric[], outputLayer: string): Objective {
   const yAdj = graph.nameScope('labels', () => adaptLabels(y, fwd.output, loss, outputLayer));
   const useLogits = loss.fromLogits !== undefined && fwd.logits !== undefined && fwd.logits.activation === loss.fromLogits.activation;
   const lossT = graph.nameScope('loss', () => {
     const perExample = useLogits ? loss.fromLogits!.call(yAdj, fwd.logits!.tensor) : loss.call(yAdj, fwd.output);
-    return batchMean(perExample, 'value');
+    return batchMean(userTensor(perExample, `${loss.name}: loss function`), 'value');
   });
   const metricTs = metrics.map((m) =>
-    graph.nameScope(m.name, () => batchMean(m.call(yAdj, { yPred: fwd.output, ...(fwd.logits ? { logits: fwd.logits } : {}) }), 'value')),
+    graph.nameScope(m.name, () => batchMean(userTensor(m.call(yAdj, { yPred: fwd.output, ...(fwd.logits ? { logits: fwd.logits } : {}) }), `${m.name}: metric function`), 'value')),
   );
   return { loss: lossT, metrics: metricTs, fromLogits: useLogits };
 }

@@ -8,9 +8,11 @@ import { Graph, type Tensor } from '../graph/graph.js';
 import { NDArray, type ArrayLike } from '../graph/ndarray.js';
 import { formatShape, type Shape } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions } from '../graph/options.js';
+import { describeValue } from '../graph/describe.js';
 import * as ops from '../ops/index.js';
 import { Session, type Backend } from '../session/session.js';
-import { Optimizer } from '../train/optimizers.js';
+import { checkLearningRate, Optimizer } from '../train/optimizers.js';
 import { Layer, snakeCase } from '../layers/layer.js';
 import { getLoss, type Loss, type LossFunction } from '../losses/losses.js';
 import { getMetric, type Metric, type MetricFunction } from '../metrics/metrics.js';
@@ -36,8 +38,8 @@ export interface CompileArgs {
   loss: string | Loss | LossFunction;
   /** 'sgd' | 'adam' | 'rmsprop' | 'adagrad' (Keras defaults) or an optimizer instance; default 'rmsprop' (Keras). */
   optimizer?: OptimizerIdentifier;
-  /** e.g. `['accuracy']`; the loss is always reported. */
-  metrics?: readonly (string | Metric | MetricFunction)[];
+  /** e.g. `['accuracy']` (one metric may be given alone: `'mae'`); the loss is always reported. */
+  metrics?: string | Metric | MetricFunction | readonly (string | Metric | MetricFunction)[];
   /** Session backend (the current weights move to a new session when it changes). */
   backend?: Backend;
 }
@@ -68,6 +70,15 @@ export interface FitArgs {
    * it was created (Session's checkNumerics, for this fit only); default: the session's setting.
    */
   checkNumerics?: boolean;
+}
+
+/** The keys of FitArgs. */
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'seed', 'initialEpoch', 'checkNumerics'];
+
+/** @throws InvalidArgumentError unless `n` is a non-negative integer */
+function checkCount(n: unknown, who: string, what: string): number {
+  if (!(typeof n === 'number' && Number.isInteger(n) && n >= 0)) throw new InvalidArgumentError(`${who}: ${what} must be a non-negative integer, got ${describeValue(n)}`);
+  return n;
 }
 
 let modelCount = 0;
@@ -103,6 +114,10 @@ export class Sequential implements CallbackModel {
   private readonly trainPaths = new Map<string, TrainPath>();
 
   constructor(layers: readonly Layer[] = [], args: SequentialArgs = {}) {
+    if (!Array.isArray(layers)) {
+      throw new InvalidArgumentError(`Sequential: expected an array of layers as the first argument, got ${describeValue(layers)} (new Sequential([layer, ...], { name, backend, seed }))`);
+    }
+    checkOptions('Sequential', args, ['name', 'backend', 'seed']);
     this.name = args.name ?? (modelCount++ === 0 ? 'sequential' : `sequential_${modelCount - 1}`);
     this.backend = args.backend;
     this.seed = args.seed;
@@ -173,8 +188,9 @@ export class Sequential implements CallbackModel {
     const graph = new Graph();
     if (this.seed !== undefined) graph.seed = this.seed;
     const x = ops.placeholder('float32', [null, ...shape.slice(1)], `${this.layers[0]!.name}_input`, graph);
-    const train = buildForward(graph, this.layers, x, true);
-    const infer = this.layers.some((l) => l.trainingDependent) ? graph.nameScope('inference', () => buildForward(graph, this.layers, x, false)) : train;
+    // The model's graph is the default while layers run, so a custom layer's kiln.constant(...) lands in it.
+    const train = graph.asDefault(() => buildForward(graph, this.layers, x, true));
+    const infer = this.layers.some((l) => l.trainingDependent) ? graph.asDefault(() => graph.nameScope('inference', () => buildForward(graph, this.layers, x, false))) : train;
     const session = this.backend ? new Session(graph, { backend: this.backend }) : new Session(graph);
     this.built = { graph, session, x, paths: { train, infer } };
   }
@@ -185,10 +201,14 @@ export class Sequential implements CallbackModel {
    * @throws InvalidArgumentError for an unknown loss, optimizer or metric name
    */
   compile(args: CompileArgs): void {
+    checkOptions('compile', args, ['loss', 'optimizer', 'metrics', 'backend']);
+    if (args === undefined || args === null) throw new InvalidArgumentError(`compile: expected { loss, optimizer, metrics }, got ${String(args)}`);
     const loss = getLoss(args.loss);
     const optimizer = getOptimizer(args.optimizer ?? 'rmsprop');
-    for (const m of args.metrics ?? []) if (typeof m === 'string') getMetric(m, [null, 2], [null, 2]); // fail fast on a bad name
-    this.compiled = { loss, optimizer, metrics: [...(args.metrics ?? [])] };
+    // One metric may be given alone (`metrics: 'mae'`): iterating the string would read metrics 'm', 'a', 'e'.
+    const metrics = args.metrics === undefined ? [] : Array.isArray(args.metrics) ? [...(args.metrics as readonly (string | Metric | MetricFunction)[])] : [args.metrics as string | Metric | MetricFunction];
+    for (const m of metrics) if (typeof m === 'string') getMetric(m, [null, 2], [null, 2]); // fail fast on a bad name
+    this.compiled = { loss, optimizer, metrics };
     this.trainPaths.clear();
     if (args.backend) {
       this.backend = args.backend;
@@ -204,10 +224,15 @@ export class Sequential implements CallbackModel {
    *   wrong shape (naming the first layer, expected vs got), or label count/shape mismatches
    */
   fit(x: Data, y: Data, args: FitArgs = {}): History {
+    checkOptions('fit', args, FIT_KEYS);
     const compiled = this.requireCompiled('fit');
-    const epochs = args.epochs ?? 1;
+    const epochs = checkCount(args.epochs ?? 1, 'fit', 'epochs');
+    const initialEpoch = checkCount(args.initialEpoch ?? 0, 'fit', 'initialEpoch');
     const batchSize = checkBatchSize(args.batchSize ?? 32, 'fit');
     const verbose = args.verbose ?? 1;
+    if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new InvalidArgumentError(`fit: verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got ${describeValue(verbose)}`);
+    const split = args.validationSplit ?? 0;
+    if (!(typeof split === 'number' && split >= 0 && split < 1)) throw new InvalidArgumentError(`fit: validationSplit must be a number in [0, 1), got ${describeValue(split)}`);
     let X = this.inputs(x, 'fit');
     let Y = toNDArray(y, 'fit: y', compiled.loss.labelDtype);
     checkCounts(X, Y, 'fit');
@@ -217,9 +242,7 @@ export class Sequential implements CallbackModel {
       const Yv = toNDArray(args.validationData[1], 'fit: validationData y', compiled.loss.labelDtype);
       checkCounts(Xv, Yv, 'fit (validationData)');
       validation = [Xv, Yv];
-    } else if (args.validationSplit) {
-      const split = args.validationSplit;
-      if (!(split > 0 && split < 1)) throw new InvalidArgumentError(`fit: validationSplit must be in (0, 1), got ${split}`);
+    } else if (split > 0) {
       const nTrain = Math.floor(X.shape[0]! * (1 - split));
       validation = [sliceRows(X, nTrain, X.shape[0]!), sliceRows(Y, nTrain, Y.shape[0]!)];
       [X, Y] = [sliceRows(X, 0, nTrain), sliceRows(Y, 0, nTrain)];
@@ -240,7 +263,7 @@ export class Sequential implements CallbackModel {
     const checking = b.session.checkNumerics;
     if (args.checkNumerics !== undefined) b.session.checkNumerics = args.checkNumerics;
     try {
-      for (let epoch = args.initialEpoch ?? 0; epoch < epochs && !this.stopTraining; epoch++) {
+      for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
         callbacks.onEpochBegin(epoch);
         const logs: Logs = trainEpoch({
           session: b.session, x: b.x, y: path.y, objective: path.train, step: path.step, metricNames: names, X, Y, batchSize,
@@ -264,6 +287,7 @@ export class Sequential implements CallbackModel {
    * @returns `[loss, ...metrics]` in the order of `metricsNames`
    */
   evaluate(x: Data, y: Data, args: { batchSize?: number } = {}): number[] {
+    checkOptions('evaluate', args, ['batchSize']);
     const compiled = this.requireCompiled('evaluate');
     const X = this.inputs(x, 'evaluate');
     const Y = toNDArray(y, 'evaluate: y', compiled.loss.labelDtype);
@@ -276,6 +300,7 @@ export class Sequential implements CallbackModel {
 
   /** The model's outputs for `x` in inference mode, float32 `[N, ...]`. */
   predict(x: Data, args: { batchSize?: number } = {}): NDArray {
+    checkOptions('predict', args, ['batchSize']);
     const X = this.inputs(x, 'predict');
     const b = this.built!;
     return predictArrays(b.session, b.x, b.paths.infer.output, X, checkBatchSize(args.batchSize ?? 32, 'predict'));
@@ -328,7 +353,9 @@ export class Sequential implements CallbackModel {
     return this.session.getValue(c.optimizer.learningRate(this.graph)).item();
   }
 
+  /** @throws InvalidArgumentError unless `lr` is a positive finite number (as the optimizers' constructors) */
   setLearningRate(lr: number): void {
+    checkLearningRate('setLearningRate', lr);
     const c = this.requireCompiled('setLearningRate');
     this.session.setValue(c.optimizer.learningRate(this.graph), lr);
   }
@@ -347,7 +374,8 @@ export class Sequential implements CallbackModel {
       const out = b.paths.train.output;
       const metrics = c.metrics.map((m) => getMetric(m, Y.shape, out.shape));
       const trainable = this.weights.filter((w) => w.op.attrs['trainable'] !== false);
-      path = buildTrainPath(b.graph, b.paths, Y.shape, c.loss, metrics, c.optimizer, trainable, this.layers[this.layers.length - 1]!.name!);
+      // The model's graph is the default while the loss and metrics run, so a custom loss's kiln.constant(...) lands in it.
+      path = b.graph.asDefault(() => buildTrainPath(b.graph, b.paths, Y.shape, c.loss, metrics, c.optimizer, trainable, this.layers[this.layers.length - 1]!.name!));
       this.trainPaths.set(key, path);
     }
     return path;

@@ -1,9 +1,11 @@
 import { apply, getDefaultGraph, Tensor, type Graph } from '../graph/graph.js';
 import { registerOp } from '../graph/op_def.js';
-import { array, NDArray, type ArrayLike } from '../graph/ndarray.js';
+import { NDArray, type ArrayLike } from '../graph/ndarray.js';
+import { arrayFor } from '../graph/options.js';
 import type { DType } from '../graph/dtype.js';
 import { toValue } from '../interpreter/values.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions } from '../graph/options.js';
 
 /** Anything an op accepts as an input: a tensor, or a value made into a constant. */
 export type TensorLike = Tensor | ArrayLike;
@@ -28,7 +30,8 @@ export function constant(
   value: ArrayLike,
   options: { dtype?: DType; shape?: readonly number[]; name?: string; graph?: Graph } = {},
 ): Tensor {
-  const v = array(value, options.shape, options.dtype);
+  checkOptions('constant', options, ['dtype', 'shape', 'name', 'graph']);
+  const v = arrayFor(`constant '${options.name ?? 'Const'}'`, value, options.shape, options.dtype);
   return apply('Const', [], { value: v }, options.name, options.graph ?? getDefaultGraph());
 }
 

@@ -3,6 +3,7 @@ import { registerOp } from '../graph/op_def.js';
 import { isDType, type DType } from '../graph/dtype.js';
 import type { Shape } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { describeValue } from '../graph/describe.js';
 
 registerOp<{ shape: Shape; dtype: DType }>({
   name: 'Placeholder',
@@ -24,6 +25,10 @@ registerOp<{ shape: Shape; dtype: DType }>({
  * @throws InvalidArgumentError for an unknown dtype or a dim that is not a non-negative integer or null
  */
 export function placeholder(dtype: DType, shape: Shape, name = 'Placeholder', graph?: Graph): Tensor {
+  if (typeof name !== 'string' || name === '') {
+    // A common slip from tf.placeholder(dtype, shape, name=...) habits: placeholder('float32', [null, 3], { name: 'x' }).
+    throw new InvalidArgumentError(`placeholder: name must be a non-empty string (the third argument: placeholder(dtype, shape, name, graph)), got ${describeValue(name)}`);
+  }
   if (!isDType(dtype)) throw new InvalidArgumentError(`placeholder '${name}': unknown dtype ${String(dtype)}`);
   if (!Array.isArray(shape) || shape.some((d) => d !== null && !(Number.isInteger(d) && d >= 0))) {
     throw new InvalidArgumentError(`placeholder '${name}': shape must be an array of non-negative integers or null, got ${JSON.stringify(shape)}`);

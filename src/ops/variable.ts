@@ -1,6 +1,8 @@
 import { apply, getDefaultGraph, Tensor, type Graph } from '../graph/graph.js';
+import { checkOptions } from '../graph/options.js';
 import { registerOp, type TensorSpec } from '../graph/op_def.js';
-import { array, NDArray, type ArrayLike } from '../graph/ndarray.js';
+import { NDArray, type ArrayLike } from '../graph/ndarray.js';
+import { arrayFor } from '../graph/options.js';
 import type { DType } from '../graph/dtype.js';
 import { formatShape, shapesEqual } from '../graph/shape.js';
 import { InferenceError, InvalidArgumentError } from '../graph/errors.js';
@@ -52,11 +54,19 @@ export interface VariableOptions {
  * @param init a value (`[[1, 2]]`, an NDArray, a typed array) or an initializer
  *   (`kiln.initializers.glorotUniform()` or its name `'glorotUniform'`, which needs `shape`)
  * @example const w = kiln.variable('glorotUniform', { shape: [784, 32], name: 'kernel' });
- * @throws InvalidArgumentError when an initializer is given without a fully known shape
+ * @throws InvalidArgumentError when an initializer is given without a fully known shape, or `init`
+ *   is a Tensor (not a value) or holds something other than numbers and booleans
  */
 export function variable(init: ArrayLike | Initializer | string, options: VariableOptions = {}): Tensor {
+  checkOptions('variable', options, ['name', 'trainable', 'shape', 'dtype', 'graph']);
   const graph = options.graph ?? getDefaultGraph();
   const name = options.name ?? 'Variable';
+  if (init instanceof Tensor) {
+    throw new InvalidArgumentError(
+      `variable '${name}': the initial value is a Tensor (${init}), which has no value until a session runs it; ` +
+        'pass a value (a number, nested array, typed array or NDArray) or an initializer (e.g. \'glorotUniform\' with shape)',
+    );
+  }
   let attrsInit: NDArray | Initializer;
   let shape: readonly number[];
   let dtype: DType;
@@ -69,7 +79,7 @@ export function variable(init: ArrayLike | Initializer | string, options: Variab
     shape = [...options.shape];
     dtype = options.dtype ?? 'float32';
   } else {
-    const value = array(init as ArrayLike, options.shape, options.dtype);
+    const value = arrayFor(`variable '${name}'`, init as ArrayLike, options.shape, options.dtype);
     attrsInit = value;
     shape = value.shape;
     dtype = value.dtype;

@@ -3,6 +3,7 @@ import { array, NDArray, type ArrayLike } from '../graph/ndarray.js';
 import { formatShape } from '../graph/shape.js';
 import { DTypeError, InvalidArgumentError, ShapeError } from '../graph/errors.js';
 import { requiredOps } from '../interpreter/interpreter.js';
+import { describeValue } from '../graph/describe.js';
 
 /**
  * Feeds for `Session.run`: a Map or a list of pairs keyed by placeholder tensors (or names),
@@ -51,10 +52,16 @@ export function checkFeed(op: Operation, value: ArrayLike): NDArray {
     const same = (value instanceof Float32Array && spec.dtype === 'float32') || (value instanceof Int32Array && spec.dtype === 'int32') || (value instanceof Uint8Array && spec.dtype === 'bool');
     arr = same ? new NDArray(value as Float32Array | Int32Array | Uint8Array, shape, spec.dtype) : array(value, shape, spec.dtype);
   } else {
+    const expected = `expected ${spec.dtype} ${formatShape(spec.shape)} (created at ${op.callSite})`;
+    if (typeof value !== 'number' && typeof value !== 'boolean' && !Array.isArray(value)) {
+      // Else array() would read undefined or {} as a scalar and report a shape mismatch.
+      throw new InvalidArgumentError(`placeholder '${op.name}': fed ${describeValue(value)}, ${expected}`);
+    }
     try {
       arr = array(value, undefined, spec.dtype);
     } catch (e) {
-      throw new InvalidArgumentError(`placeholder '${op.name}': ${(e as Error).message}`);
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      throw new InvalidArgumentError(`placeholder '${op.name}': ${e.message.replace(/^array: /, '')} (the placeholder is ${spec.dtype} ${formatShape(spec.shape)}, created at ${op.callSite})`);
     }
   }
   const ok = arr.shape.length === spec.shape.length && spec.shape.every((d, i) => d === null || d === arr.shape[i]);

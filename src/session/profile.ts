@@ -13,6 +13,7 @@ import { sizeOf } from '../graph/shape.js';
 import type { Kernel } from '../passes/fuse.js';
 import type { FeedDict } from './feeds.js';
 import type { Fetch, Session } from './session.js';
+import { checkOptions } from '../graph/options.js';
 
 export interface ProfileOptions {
   /** Timed runs (default 10). */
@@ -98,6 +99,7 @@ export function profileReport(kernels: readonly Kernel[], sums: ArrayLike<number
 
 /** The report as a text table, slowest kernels first. */
 export function formatProfile(report: ProfileReport, options: { sort?: 'time' | 'order'; maxOps?: number } = {}): string {
+  checkOptions('formatProfile', options, ['sort', 'maxOps']);
   const rows = [...report.kernels];
   if ((options.sort ?? 'time') === 'time') rows.sort((a, b) => b.us - a.us);
   const maxOps = options.maxOps ?? 4;

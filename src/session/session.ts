@@ -3,7 +3,8 @@
  * Variables are initialized on first use in each session (no initializer op to run), from
  * their initial value or initializer; `initialize()` resets them explicitly.
  */
-import { getDefaultGraph, Operation, Tensor, type Graph } from '../graph/graph.js';
+import { getDefaultGraph, Graph, Operation, Tensor } from '../graph/graph.js';
+import { checkOptions, describeValue } from '../graph/options.js';
 import type { NDArray, ArrayLike } from '../graph/ndarray.js';
 import { array } from '../graph/ndarray.js';
 import { formatShape, shapesEqual } from '../graph/shape.js';
@@ -64,7 +65,23 @@ export class Session {
   /** The last fetches and fed placeholders that passed checkAllFed (see checkFed). */
   private lastFedCheck: { tensors: Tensor[]; targets: Operation[]; fed: Operation[] } | undefined;
 
-  constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
+  /**
+   * A session on `graph` (default: the default graph, as TF1's `tf.Session()`). The options may
+   * come first when the graph is the default one: `new Session({ backend: 'interpreter' })`.
+   * @throws InvalidArgumentError when `graph` is not a Graph, or for an unknown option or backend
+   */
+  constructor(graph?: Graph | SessionOptions, options?: SessionOptions);
+  constructor(graphOrOptions: Graph | SessionOptions = getDefaultGraph(), sessionOptions?: SessionOptions) {
+    let graph: Graph;
+    let options: SessionOptions;
+    if (graphOrOptions instanceof Graph) {
+      [graph, options] = [graphOrOptions, sessionOptions ?? {}];
+    } else if (sessionOptions === undefined && typeof graphOrOptions === 'object' && graphOrOptions !== null && !Array.isArray(graphOrOptions)) {
+      [graph, options] = [getDefaultGraph(), graphOrOptions];
+    } else {
+      throw new InvalidArgumentError(`Session: the first argument must be a Graph (or the options, for the default graph), got ${describeValue(graphOrOptions)}`);
+    }
+    checkOptions('Session', options, ['backend', 'checkNumerics', 'dump']);
     this.graph = graph;
     this.backend = options.backend ?? 'native';
     this.flags = { checkNumerics: options.checkNumerics === true };
@@ -125,6 +142,7 @@ export class Session {
    */
   profile(fetches: Fetch, feeds?: FeedDict, options: ProfileOptions = {}): ProfileReport {
     if (this.closed) throw new InvalidArgumentError('Session.profile: the session is closed');
+    checkOptions('Session.profile', options, ['runs', 'warmup']);
     if (!this.native) throw new InvalidArgumentError(`Session.profile: needs the 'native' backend; this session uses '${this.backend}'`);
     const tensors: Tensor[] = [];
     const targets: Operation[] = [];

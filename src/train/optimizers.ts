@@ -9,6 +9,7 @@
  */
 import type { Graph, Operation, Tensor } from '../graph/graph.js';
 import { InvalidArgumentError } from '../graph/errors.js';
+import { checkOptions } from '../graph/options.js';
 import { gradients } from '../autodiff/gradients.js';
 import * as ops from '../ops/index.js';
 import { constantInitializer } from '../init/initializers.js';
@@ -22,9 +23,7 @@ export abstract class Optimizer {
   private readonly state = new Map<Graph, { iterations: Tensor; learningRate: Tensor }>();
 
   constructor(protected readonly initialLearningRate: number) {
-    if (!(initialLearningRate > 0) || !Number.isFinite(initialLearningRate)) {
-      throw new InvalidArgumentError(`optimizer: learningRate must be a positive number, got ${initialLearningRate}`);
-    }
+    checkLearningRate('optimizer', initialLearningRate);
   }
 
   /**
@@ -93,6 +92,17 @@ export abstract class Optimizer {
   }
 }
 
+/**
+ * @throws InvalidArgumentError unless `lr` is a positive finite number (optimizers, and
+ *   `Sequential.setLearningRate`, which changes the rate of a built optimizer)
+ */
+export function checkLearningRate(who: string, lr: unknown): number {
+  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) {
+    throw new InvalidArgumentError(`${who}: learningRate must be a positive number, got ${typeof lr === 'number' ? lr : JSON.stringify(lr) ?? String(lr)}`);
+  }
+  return lr;
+}
+
 function checkRange(opt: string, what: string, x: number, lo: number, hi: number, hiOpen = true): void {
   const ok = Number.isFinite(x) && x >= lo && (hiOpen ? x < hi : x <= hi);
   if (!ok) throw new InvalidArgumentError(`${opt}: ${what} must be in [${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${x}`);
@@ -135,6 +145,7 @@ export class SGD extends Optimizer {
 
   constructor(options: SGDOptions = {}) {
     super(options.learningRate ?? options.lr ?? 0.01);
+    checkOptions('SGD', options, ['learningRate', 'lr', 'decay', 'momentum', 'nesterov']);
     this.decay = options.decay ?? 0;
     this.momentum = options.momentum ?? 0;
     this.nesterov = options.nesterov ?? false;
@@ -183,6 +194,7 @@ export class Adam extends Optimizer {
 
   constructor(options: AdamOptions = {}) {
     super(options.learningRate ?? options.lr ?? 0.001);
+    checkOptions('Adam', options, ['learningRate', 'lr', 'beta1', 'beta2', 'epsilon']);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-7;
@@ -233,6 +245,7 @@ export class RMSprop extends Optimizer {
 
   constructor(options: RMSpropOptions = {}) {
     super(options.learningRate ?? options.lr ?? 0.001);
+    checkOptions('RMSprop', options, ['learningRate', 'lr', 'rho', 'momentum', 'epsilon']);
     this.rho = options.rho ?? 0.9;
     this.momentum = options.momentum ?? 0;
     this.epsilon = options.epsilon ?? 1e-7;
@@ -277,6 +290,7 @@ export class Adagrad extends Optimizer {
 
   constructor(options: AdagradOptions = {}) {
     super(options.learningRate ?? options.lr ?? 0.001);
+    checkOptions('Adagrad', options, ['learningRate', 'lr', 'initialAccumulatorValue', 'epsilon']);
     this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0.1;
     this.epsilon = options.epsilon ?? 1e-7;
     checkRange('Adagrad', 'initialAccumulatorValue', this.initialAccumulatorValue, 0, Infinity);

@@ -9,6 +9,7 @@ import { zerosValue } from '../../interpreter/values.js';
 import { toTensor, type TensorLike } from '../constant.js';
 import { checkPoolDy, forEachWindow, poolAttrs, poolGeometry, poolOutput, type PoolAttrs } from './conv_util.js';
 import type { PoolOptions } from './max_pool.js';
+import { checkOptions } from '../../graph/options.js';
 
 registerOp<PoolAttrs>({
   name: 'AvgPool',
@@ -76,5 +77,6 @@ export function avgPoolGrad(x: Tensor, dy: Tensor, attrs: PoolAttrs): Tensor {
  *   InvalidArgumentError for a bad poolSize, strides or padding; DTypeError for non-float32 x
  */
 export function avgPool2d(x: TensorLike, options: PoolOptions): Tensor {
+  checkOptions('avgPool2d', options, ['poolSize', 'strides', 'padding', 'name']);
   return apply('AvgPool', [toTensor(x, 'float32')], poolAttrs(options), options?.name);
 }

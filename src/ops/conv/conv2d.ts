@@ -23,6 +23,7 @@ import {
   type Pair,
   type WindowAttrs,
 } from './conv_util.js';
+import { checkOptions } from '../../graph/options.js';
 
 export type Conv2DAttrs = WindowAttrs;
 
@@ -214,6 +215,7 @@ export interface Conv2DOptions {
  *   DTypeError for non-float32 inputs
  */
 export function conv2d(x: TensorLike, filter: TensorLike, options: Conv2DOptions = {}): Tensor {
+  checkOptions('conv2d', options, ['strides', 'padding', 'dilations', 'name']);
   const attrs: Conv2DAttrs = {
     strides: toPair(options.strides, 1),
     dilations: toPair(options.dilations, 1),

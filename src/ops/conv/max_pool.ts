@@ -12,6 +12,7 @@ import { formatShape } from '../../graph/shape.js';
 import { zerosValue } from '../../interpreter/values.js';
 import { toTensor, type TensorLike } from '../constant.js';
 import { checkFloat, checkPoolDy, forEachWindow, poolAttrs, poolGeometry, poolOutput, type Padding, type Geometry, type Pair, type PoolAttrs } from './conv_util.js';
+import { checkOptions } from '../../graph/options.js';
 
 /**
  * Calls `visit(xIndex, yIndex)` for every output element with the flat index of the element of
@@ -120,5 +121,6 @@ export interface PoolOptions {
  *   InvalidArgumentError for a bad poolSize, strides or padding; DTypeError for non-float32 x
  */
 export function maxPool2d(x: TensorLike, options: PoolOptions): Tensor {
+  checkOptions('maxPool2d', options, ['poolSize', 'strides', 'padding', 'name']);
   return apply('MaxPool', [toTensor(x, 'float32')], poolAttrs(options), options?.name);
 }

@@ -11,6 +11,7 @@ import { InferenceError } from '../../graph/errors.js';
 import { broadcastIndex, broadcastConcrete, zerosValue } from '../../interpreter/values.js';
 import { toTensorPair, type TensorLike } from '../constant.js';
 import { sumToLike } from '../like.js';
+import { checkOptions } from '../../graph/options.js';
 
 export interface MatMulAttrs {
   [k: string]: unknown;
@@ -156,6 +157,7 @@ export interface MatMulOptions {
  *   DTypeError for non-float32 inputs
  */
 export function matmul(a: TensorLike, b: TensorLike, options: MatMulOptions = {}): Tensor {
+  checkOptions('matmul', options, ['transposeA', 'transposeB', 'name']);
   const attrs: MatMulAttrs = { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false };
   return apply('MatMul', toTensorPair(a, b), attrs, options.name);
 }

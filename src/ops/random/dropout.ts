@@ -31,6 +31,7 @@ import { uniformStream } from '../../random/philox.js';
 import { broadcastIndex, zerosValue } from '../../interpreter/values.js';
 import { toTensor, type TensorLike } from '../constant.js';
 import { checkSeed, opKey, type RandomAttrs, type SeedOptions } from './common.js';
+import { checkOptions } from '../../graph/options.js';
 
 export interface DropoutAttrs extends RandomAttrs {
   /** Probability of dropping an element, in [0, 1). */
@@ -117,6 +118,7 @@ export interface DropoutOptions extends SeedOptions {
  *   non-float32 x; ShapeError for a noiseShape that does not broadcast to x's shape
  */
 export function dropout(x: TensorLike, rate: number, options: DropoutOptions = {}): Tensor {
+  checkOptions('dropout', options, ['seed', 'noiseShape', 'name']);
   const xt = toTensor(x);
   const attrs: DropoutAttrs = {
     rate,

@@ -25,6 +25,7 @@ import { sizeOf } from '../../graph/shape.js';
 import { InferenceError } from '../../graph/errors.js';
 import { normalStream } from '../../random/philox.js';
 import { checkSeed, opKey, randomOutputShape, shapeArg, type RandomAttrs, type SeedOptions } from './common.js';
+import { checkOptions } from '../../graph/options.js';
 
 export interface RandomNormalAttrs extends RandomAttrs {
   /** The output shape; `null` when input 0 (`like`) gives it at run time. */
@@ -69,6 +70,9 @@ export interface RandomNormalOptions extends SeedOptions {
   graph?: Graph;
 }
 
+/** The keys of RandomNormalOptions; `graph` last (the `...Like` forms take the graph of `like`). */
+const NORMAL_KEYS = ['seed', 'mean', 'stddev', 'name', 'graph'];
+
 function normalAttrs(shape: readonly number[] | null, o: RandomNormalOptions, graph: Graph): RandomNormalAttrs {
   return { shape, mean: o.mean ?? 0, stddev: o.stddev ?? 1, seed: opKey(o.seed, graph) };
 }
@@ -81,12 +85,14 @@ function normalAttrs(shape: readonly number[] | null, o: RandomNormalOptions, gr
  * @throws InvalidArgumentError for a bad shape, stddev < 0, a non-finite mean or a non-integer seed
  */
 export function randomNormal(shape: readonly number[], options: RandomNormalOptions = {}): Tensor {
+  checkOptions('randomNormal', options, NORMAL_KEYS);
   const graph = options.graph ?? getDefaultGraph();
   return apply('RandomNormal', [], normalAttrs(shapeArg(shape), options, graph), options.name, graph);
 }
 
 /** Like `randomNormal`, with the run-time shape of `like` (its value is not read). */
 export function randomNormalLike(like: Tensor, options: Omit<RandomNormalOptions, 'graph'> = {}): Tensor {
+  checkOptions('randomNormalLike', options, NORMAL_KEYS.slice(0, -1));
   return apply('RandomNormal', [like], normalAttrs(null, options, like.graph), options.name);
 }
 
@@ -98,11 +104,13 @@ export function randomNormalLike(like: Tensor, options: Omit<RandomNormalOptions
  * @throws InvalidArgumentError for a bad shape, stddev < 0, a non-finite mean or a non-integer seed
  */
 export function truncatedNormal(shape: readonly number[], options: RandomNormalOptions = {}): Tensor {
+  checkOptions('truncatedNormal', options, NORMAL_KEYS);
   const graph = options.graph ?? getDefaultGraph();
   return apply('TruncatedNormal', [], normalAttrs(shapeArg(shape), options, graph), options.name, graph);
 }
 
 /** Like `truncatedNormal`, with the run-time shape of `like` (its value is not read). */
 export function truncatedNormalLike(like: Tensor, options: Omit<RandomNormalOptions, 'graph'> = {}): Tensor {
+  checkOptions('truncatedNormalLike', options, NORMAL_KEYS.slice(0, -1));
   return apply('TruncatedNormal', [like], normalAttrs(null, options, like.graph), options.name);
 }

@@ -19,6 +19,7 @@ import { InferenceError } from '../../graph/errors.js';
 import { philox4x32, uniformStream } from '../../random/philox.js';
 import { zerosValue } from '../../interpreter/values.js';
 import { checkSeed, opKey, randomOutputShape, shapeArg, type RandomAttrs, type SeedOptions } from './common.js';
+import { checkOptions } from '../../graph/options.js';
 
 export interface RandomUniformAttrs extends RandomAttrs {
   /** The output shape; `null` when input 0 (`like`) gives it at run time. */
@@ -88,6 +89,9 @@ export interface RandomUniformOptions extends SeedOptions {
   graph?: Graph;
 }
 
+/** The keys of RandomUniformOptions; `graph` last (the `...Like` form takes the graph of `like`). */
+const UNIFORM_KEYS = ['seed', 'minval', 'maxval', 'dtype', 'name', 'graph'];
+
 function uniformAttrs(shape: readonly number[] | null, o: RandomUniformOptions, graph: Graph): RandomUniformAttrs {
   const dtype = o.dtype ?? 'float32';
   return {
@@ -109,6 +113,7 @@ function uniformAttrs(shape: readonly number[] | null, o: RandomUniformOptions, 
  *   a non-integer seed, or int32 bounds that are not integers; DTypeError for a dtype other than float32/int32
  */
 export function randomUniform(shape: readonly number[], options: RandomUniformOptions = {}): Tensor {
+  checkOptions('randomUniform', options, UNIFORM_KEYS);
   const graph = options.graph ?? getDefaultGraph();
   return apply('RandomUniform', [], uniformAttrs(shapeArg(shape), options, graph), options.name, graph);
 }
@@ -119,5 +124,6 @@ export function randomUniform(shape: readonly number[], options: RandomUniformOp
  * @example const u = kiln.randomUniformLike(x); // x: [?, 10] -> [?, 10]
  */
 export function randomUniformLike(like: Tensor, options: Omit<RandomUniformOptions, 'graph'> = {}): Tensor {
+  checkOptions('randomUniformLike', options, UNIFORM_KEYS.slice(0, -1));
   return apply('RandomUniform', [like], uniformAttrs(null, options, like.graph), options.name);
 }

@@ -5,6 +5,7 @@ import { formatShape, sizeOf, type Shape } from '../../graph/shape.js';
 import { InferenceError } from '../../graph/errors.js';
 import { zerosValue } from '../../interpreter/values.js';
 import { toTensor, type TensorLike } from '../constant.js';
+import { checkOptions } from '../../graph/options.js';
 
 interface OneHotAttrs {
   [k: string]: unknown;
@@ -81,6 +82,7 @@ export interface OneHotOptions {
  *   values or dtype
  */
 export function oneHot(indices: TensorLike, depth: number, options: OneHotOptions = {}): Tensor {
+  checkOptions('oneHot', options, ['onValue', 'offValue', 'axis', 'dtype', 'name']);
   const attrs: OneHotAttrs = {
     depth,
     onValue: options.onValue ?? 1,

@@ -12,6 +12,7 @@ import { exp } from './exp.js';
 import { square } from './square.js';
 import { sigmoid } from './sigmoid.js';
 import { erfc64, sigmoid64 } from './math64.js';
+import { checkOptions } from '../../graph/options.js';
 
 interface GeluAttrs {
   [k: string]: unknown;
@@ -74,5 +75,6 @@ export interface GeluOptions {
  * @throws DTypeError for int32 or bool; InvalidArgumentError for a non-boolean `approximate`
  */
 export function gelu(x: TensorLike, options: GeluOptions = {}): Tensor {
+  checkOptions('gelu', options, ['approximate', 'name']);
   return apply('Gelu', [toTensor(x)], { approximate: options.approximate ?? false }, options.name);
 }
