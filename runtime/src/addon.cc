@@ -9,6 +9,7 @@
 // Failures: kiln::Error and every failed napi_status become JS Errors (node-addon-api is built
 // with NODE_ADDON_API_CPP_EXCEPTIONS_ALL, so nothing escapes as std::terminate). run() checks every
 // buffer before kiln_run and allocates nothing: N-API lookups only, into preallocated slots.
+#include <cstring>
 #include <napi.h>
 #include <omp.h>
 
@@ -282,6 +283,43 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), g_num_threads);
 }
 
+// gatherRows(src, rowSize, indices, start, n, dst): dst row r = src row indices[start + r], for
+// r < n (the batch gather of training: one memcpy per row, no per-row JS view). src and dst are
+// typed arrays of the same element size; every index is checked against src's row count first,
+// so a bad index throws before anything is written.
+Napi::Value GatherRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 6 || !info[0].IsTypedArray() || !info[2].IsTypedArray() || !info[5].IsTypedArray()) {
+    throw Napi::TypeError::New(env, "kiln: gatherRows(src, rowSize, indices, start, n, dst): expected typed arrays and integers");
+  }
+  Napi::TypedArray src = info[0].As<Napi::TypedArray>();
+  Napi::TypedArray dst = info[5].As<Napi::TypedArray>();
+  if (info[2].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw Napi::TypeError::New(env, "kiln: gatherRows: indices must be an Int32Array");
+  }
+  Napi::Int32Array indices = info[2].As<Napi::Int32Array>();
+  if (src.ElementSize() != dst.ElementSize()) throw Napi::TypeError::New(env, "kiln: gatherRows: src and dst element sizes differ");
+  const double max_len = 9007199254740992.0;
+  const std::size_t row = static_cast<std::size_t>(integer_arg(env, info[1], "gatherRows: rowSize", max_len));
+  const std::size_t start = static_cast<std::size_t>(integer_arg(env, info[3], "gatherRows: start", max_len));
+  const std::size_t n = static_cast<std::size_t>(integer_arg(env, info[4], "gatherRows: n", max_len));
+  const std::size_t rows = row == 0 ? 0 : src.ElementLength() / row;
+  if (start + n > indices.ElementLength()) throw Napi::RangeError::New(env, "kiln: gatherRows: start + n exceeds the indices");
+  if (dst.ElementLength() < n * row) throw Napi::RangeError::New(env, "kiln: gatherRows: dst is too small");
+  const int32_t* idx = indices.Data() + start;
+  for (std::size_t r = 0; r < n; r++) {
+    if (idx[r] < 0 || static_cast<std::size_t>(idx[r]) >= rows) {
+      throw Napi::RangeError::New(env, "kiln: gatherRows: index " + std::to_string(idx[r]) + " at position " +
+                                           std::to_string(start + r) + " is out of range [0, " + std::to_string(rows) + ")");
+    }
+  }
+  const std::size_t es = src.ElementSize();
+  const uint8_t* s = static_cast<const uint8_t*>(src.ArrayBuffer().Data()) + src.ByteOffset();
+  uint8_t* d = static_cast<uint8_t*>(dst.ArrayBuffer().Data()) + dst.ByteOffset();
+  for (std::size_t r = 0; r < n; r++) std::memcpy(d + r * row * es, s + static_cast<std::size_t>(idx[r]) * row * es, row * es);
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Once per process: a worker thread loading the addon again must not reset a user's setting.
   static const bool threads_initialized = (apply_num_threads(default_num_threads()), true);
@@ -291,6 +329,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("allocAligned", Napi::Function::New<AllocAligned>(env, "allocAligned"));
   exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
+  exports.Set("gatherRows", Napi::Function::New<GatherRows>(env, "gatherRows"));
   exports.Set("NativeModule", NativeModule::Define(env));
   return exports;
 }

@@ -7,6 +7,14 @@ import type { DType } from '../graph/dtype.js';
 import { formatShape, sizeOf } from '../graph/shape.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { uniformStream } from '../random/philox.js';
+import { addonAvailable, loadAddon, type Addon } from '../native/addon.js';
+
+let gather: Addon['gatherRows'] | null | undefined;
+/** The addon's row gather, or null where the addon is not built (the interpreter still works). */
+function nativeGather(): Addon['gatherRows'] | null {
+  if (gather === undefined) gather = addonAvailable() ? loadAddon().gatherRows : null;
+  return gather;
+}
 
 /**
  * A permutation of 0..n-1 by Fisher-Yates driven by Philox (key `[seed, 0]`, run `round`), so
@@ -52,6 +60,13 @@ export function takeRows(a: NDArray, indices: ArrayLike<number>, start = 0, end 
 const SHORT_ROW = 64;
 
 function copyRows(a: NDArray, indices: ArrayLike<number>, start: number, n: number, rowSize: number, data: NDArray['data']): void {
+  const native = nativeGather();
+  if (native && indices instanceof Int32Array && rowSize > SHORT_ROW && a.data.BYTES_PER_ELEMENT === data.BYTES_PER_ELEMENT) {
+    // One memcpy per row in the addon: an MNIST batch of 32 rows from the 188 MB training set
+    // took ~28 us with per-row views in JS, a quarter of a compiled mlp_seed training step.
+    native(a.data, rowSize, indices, start, n, data);
+    return;
+  }
   if (rowSize <= SHORT_ROW) {
     const src = a.data;
     for (let r = 0; r < n; r++) {

@@ -47,6 +47,8 @@ export interface Addon {
   /** Threads for OpenMP loops and OpenBLAS together (default: cores, or KILN_NUM_THREADS). */
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  /** dst row r = src row indices[start + r] for r < n (one memcpy per row); indices checked first. */
+  gatherRows(src: ArrayBufferView, rowSize: number, indices: Int32Array, start: number, n: number, dst: ArrayBufferView): void;
   NativeModule: new (path: string) => RawNativeModule;
 }
 
