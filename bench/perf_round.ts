@@ -7,69 +7,19 @@
  *   npx tsc -p bench/tsconfig.json && node dist/bench/perf_round.js [mlp_seed|mlp_wide|cnn|overhead ...] [--profile] [--repeats N]
  */
 import * as kiln from '../src/index.js';
-import { MODELS, layerShapes, OPTIMIZER, type ModelSpec, type ModelName } from './workloads.js';
-
-function buildModel(model: ModelSpec) {
-  const graph = new kiln.Graph();
-  graph.seed = 1;
-  return graph.asDefault(() => {
-    const x = kiln.placeholder('float32', [null, ...model.inputShape], 'x');
-    const y = kiln.placeholder('int32', [null], 'y');
-    const shapes = layerShapes(model);
-    let h = x;
-    let inShape = model.inputShape;
-    model.layers.forEach((layer, i) => {
-      h = graph.nameScope(`${layer.type}_${i}`, () => {
-        switch (layer.type) {
-          case 'dense': {
-            const kernel = kiln.variable(kiln.initializers.glorotUniform(), { shape: [inShape[0]!, layer.units], name: 'kernel' });
-            const bias = kiln.variable(kiln.initializers.zeros(), { shape: [layer.units], name: 'bias' });
-            const z = kiln.add(kiln.matmul(h, kernel), bias);
-            return layer.activation === 'relu' ? kiln.relu(z) : z;
-          }
-          case 'conv2d': {
-            const k = layer.kernelSize;
-            const kernel = kiln.variable(kiln.initializers.glorotUniform(), { shape: [k, k, inShape[2]!, layer.filters], name: 'kernel' });
-            const bias = kiln.variable(kiln.initializers.zeros(), { shape: [layer.filters], name: 'bias' });
-            const z = kiln.add(kiln.conv2d(h, kernel, { padding: 'valid' }), bias);
-            return layer.activation === 'relu' ? kiln.relu(z) : z;
-          }
-          case 'maxPool2d':
-            return kiln.maxPool2d(h, { poolSize: layer.poolSize });
-          case 'flatten':
-            return kiln.reshape(h, [-1, shapes[i]![0]!]);
-        }
-      });
-      inShape = shapes[i]!;
-    });
-    const loss = kiln.mean(kiln.sparseSoftmaxCrossEntropyWithLogits(y, h));
-    const train = new kiln.SGD({ lr: OPTIMIZER.learningRate, momentum: OPTIMIZER.momentum, nesterov: OPTIMIZER.nesterov }).minimize(loss);
-    return { graph, x, y, loss, train };
-  });
-}
+import { MODELS, trainFlopsPerSample, type ModelName } from './workloads.js';
+import { buildKilnModel } from './workers/kiln.js';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1]!;
 };
 
-/** Training FLOPs per sample (6·MACs of matmuls and convolutions), as bench/workloads.ts counts. */
-function flopsPerSample(model: ModelSpec): number {
-  const shapes = layerShapes(model);
-  let macs = 0;
-  let inShape = model.inputShape;
-  model.layers.forEach((l, i) => {
-    const out = shapes[i]!;
-    if (l.type === 'dense') macs += inShape[0]! * l.units;
-    if (l.type === 'conv2d') macs += out[0]! * out[1]! * out[2]! * l.kernelSize * l.kernelSize * inShape[2]!;
-    inShape = out;
-  });
-  return 6 * macs;
-}
+const flopsPerSample = trainFlopsPerSample;
 
 function workload(name: ModelName, repeats: number, prof: boolean): void {
   const model = MODELS[name];
-  const m = buildModel(model);
+  const m = buildKilnModel(model, 1);
   const sess = new kiln.Session(m.graph);
   const width = model.inputShape.reduce((a, d) => a * d, 1);
   const batch = model.batch;

@@ -9,6 +9,7 @@
  * elementwise op at roughly 1-4 elements per nanosecond; below ~32K elements the whole loop
  * takes about as long as the fork/join itself, so threads would only add latency.
  */
+import { reductionAxes as passReductionAxes } from '../../src/passes/util.js';
 import type { Operation, Tensor } from '../../src/graph/graph.js';
 import type { Kernel } from '../../src/passes/fuse.js';
 import { shapesEqual, sizeOf, stridesOf } from '../../src/graph/shape.js';
@@ -127,22 +128,11 @@ export function emitLoop(
   return [...declareChecks(gen.checks), ...lines, ...reportChecks(gen.checks)];
 }
 
-/** The reduced axes of a reduction op (normalized, sorted). */
-export function reductionAxes(op: Operation): number[] {
-  const x = op.inputs[0]!;
-  const rank = x.rank;
-  const norm = (a: number): number => (a < 0 ? a + rank : a);
-  if (op.type === 'SumToLike') {
-    const like = op.inputs[1]!;
-    const lead = rank - like.rank;
-    const axes: number[] = [];
-    for (let i = 0; i < rank; i++) if (i < lead || (like.shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
-    return axes;
-  }
-  const axis = op.attrs['axis'];
-  if (axis === null || axis === undefined) return Array.from({ length: rank }, (_, i) => i);
-  if (typeof axis === 'number') return [norm(axis)];
-  return [...new Set((axis as number[]).map(norm))].sort((a, b) => a - b);
+/** The reduced axes of a reduction op (normalized, sorted); the fusion pass made this kernel from them. */
+function reductionAxes(op: Operation): number[] {
+  const axes = passReductionAxes(op);
+  if (!axes) throw new Error(`codegen: cannot tell the reduced axes of ${op}`);
+  return axes;
 }
 
 const REDUCTIONS = new Set(['Sum', 'SumToLike', 'Max', 'Min', 'ArgMax', 'ArgMin', 'Softmax', 'LogSoftmax', 'LogSumExp']);

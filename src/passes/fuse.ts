@@ -37,7 +37,7 @@ import type { Operation, Tensor } from '../graph/graph.js';
 import { formatShape, shapesEqual, sizeOf, type Shape } from '../graph/shape.js';
 import type { Program } from './program.js';
 import { liveOps } from './program.js';
-import { isShapeOnly } from './util.js';
+import { isShapeOnly, reductionAxes } from './util.js';
 
 export type KernelKind = 'loop' | 'reduction' | 'matmul' | 'conv' | 'pool' | 'update' | 'opaque' | 'random';
 
@@ -107,26 +107,6 @@ function classify(op: Operation): OpClass {
     default:
       return 'opaque';
   }
-}
-
-/** The normalized reduced axes of a reduction op, or undefined when kiln cannot tell. */
-function reductionAxes(op: Operation): number[] | undefined {
-  const x = op.inputs[0];
-  if (!x) return undefined;
-  const rank = x.rank;
-  const norm = (a: number): number => (a < 0 ? a + rank : a);
-  if (op.type === 'SumToLike') {
-    const like = op.inputs[1]!;
-    const lead = rank - like.rank;
-    const axes: number[] = [];
-    for (let i = 0; i < rank; i++) if (i < lead || (like.shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
-    return axes;
-  }
-  const axis = op.attrs['axis'];
-  if (axis === null) return Array.from({ length: rank }, (_, i) => i);
-  if (typeof axis === 'number') return [norm(axis)];
-  if (Array.isArray(axis)) return [...new Set((axis as number[]).map(norm))].sort((a, b) => a - b);
-  return undefined;
 }
 
 interface Group {

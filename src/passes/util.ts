@@ -45,3 +45,23 @@ export function roundToDType(v: NDArray): NDArray {
   if (v.dtype !== 'float32') return v;
   return new NDArray(Float32Array.from(v.data), v.shape, 'float32');
 }
+
+/** The normalized reduced axes of a reduction op, or undefined when kiln cannot tell. */
+export function reductionAxes(op: Operation): number[] | undefined {
+  const x = op.inputs[0];
+  if (!x) return undefined;
+  const rank = x.rank;
+  const norm = (a: number): number => (a < 0 ? a + rank : a);
+  if (op.type === 'SumToLike') {
+    const like = op.inputs[1]!;
+    const lead = rank - like.rank;
+    const axes: number[] = [];
+    for (let i = 0; i < rank; i++) if (i < lead || (like.shape[i - lead] === 1 && x.shape[i] !== 1)) axes.push(i);
+    return axes;
+  }
+  const axis = op.attrs['axis'];
+  if (axis === null || axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis === 'number') return [norm(axis)];
+  if (Array.isArray(axis)) return [...new Set((axis as number[]).map(norm))].sort((a, b) => a - b);
+  return undefined;
+}
