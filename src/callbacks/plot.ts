@@ -8,18 +8,15 @@
 import { InvalidArgumentError } from '../graph/errors.js';
 import { checkOptions, describeValue } from '../graph/options.js';
 import { writeHistoryPlot, type HtmlPlotOptions } from '../viz/plot.js';
-import { Callback, type Logs } from './callback.js';
+import { History, type Logs } from './callback.js';
 
 export interface TrainingPlotOptions extends HtmlPlotOptions {
   /** HTML only: reload period of the page in seconds (default 5; 0 turns it off). */
   refreshSeconds?: number;
 }
 
-export class TrainingPlot extends Callback {
-  /** The numbers plotted so far, as `History.history`. */
-  readonly history: Record<string, number[]> = {};
-  readonly epoch: number[] = [];
-
+/** A History that redraws its plot after every epoch (`history`/`epoch` are what is plotted). */
+export class TrainingPlot extends History {
   constructor(
     readonly path: string,
     readonly options: TrainingPlotOptions = {},
@@ -30,14 +27,8 @@ export class TrainingPlot extends Callback {
     if (!/\.(svg|html?)$/i.test(path)) throw new InvalidArgumentError(`TrainingPlot: '${path}': expected a .svg or .html file`);
   }
 
-  override onTrainBegin(): void {
-    this.epoch.length = 0;
-    for (const k of Object.keys(this.history)) delete this.history[k];
-  }
-
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
-    this.epoch.push(epoch);
-    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+    super.onEpochEnd(epoch, logs);
     this.write(true);
   }
 
